@@ -1,0 +1,52 @@
+"""Roles and the Django permissions each one grants inside its scope.
+
+A user holds roles through memberships; a membership grants its role's permissions
+inside one region subtree or one organisation. Permission names are Django's
+(`app_label.codename`), so the admin and `has_perm` speak the same language.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COUNTY_ADMIN = "county_admin", _("county S&T admin")
+    ORG_DEPT = "org_dept", _("organisation department")
+    SCIENCE_ASSOCIATION = "sci_assoc", _("science association")
+    TOWNSHIP_ADMIN = "township_admin", _("township admin")
+    CADRE = "cadre", _("dispatched cadre")
+    HOME_UNIT = "home_unit", _("home unit")
+    ENTERPRISE = "enterprise", _("enterprise filer")
+    VIEWER = "viewer", _("viewer")
+
+
+VIEW = {
+    "regions.view_region",
+    "regions.view_organisation",
+}
+READ_AUDIT = {"core.view_auditentry"}
+EDIT_ORGANISATIONS = {
+    "regions.add_organisation",
+    "regions.change_organisation",
+    "regions.import_organisation",
+}
+EDIT_VILLAGES = {"regions.add_region", "regions.change_region", "regions.import_region"}
+MANAGE_USERS = {"accounts.manage_users"}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.COUNTY_ADMIN: frozenset(
+        VIEW | READ_AUDIT | EDIT_ORGANISATIONS | EDIT_VILLAGES | MANAGE_USERS
+    ),
+    Role.ORG_DEPT: frozenset(VIEW | READ_AUDIT | EDIT_ORGANISATIONS),
+    Role.SCIENCE_ASSOCIATION: frozenset(VIEW | READ_AUDIT | EDIT_ORGANISATIONS),
+    Role.TOWNSHIP_ADMIN: frozenset(
+        VIEW | READ_AUDIT | EDIT_ORGANISATIONS | EDIT_VILLAGES | MANAGE_USERS
+    ),
+    Role.CADRE: frozenset(VIEW),
+    Role.HOME_UNIT: frozenset({"regions.view_organisation"}),
+    Role.ENTERPRISE: frozenset({"regions.view_organisation", "regions.change_organisation"}),
+    Role.VIEWER: frozenset(VIEW),
+}
+
+# Roles held on an organisation rather than on a region subtree.
+ORGANISATION_ROLES = frozenset({Role.HOME_UNIT, Role.ENTERPRISE})

@@ -1,0 +1,44 @@
+"""Helpers shared by every app's services."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from . import audit
+from .models import AuditAction, VersionedModel
+
+
+def check_version(obj: VersionedModel, expected: int | None) -> None:
+    """Refuse a save based on an out-of-date copy of the record."""
+    if expected is not None and int(expected) != obj.version:
+        raise ValidationError(
+            _(
+                "Someone else changed this record while you were editing it. "
+                "Reload the page to see their changes, then edit again."
+            ),
+            code="stale_version",
+        )
+
+
+def apply_changes(
+    *, actor, obj: VersionedModel, changes: dict, expected_version: int | None = None, note=""
+) -> bool:
+    """Set fields, validate, bump the version, save and audit. Returns whether anything changed."""
+    check_version(obj, expected_version)
+    before = audit.snapshot(obj)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    if audit.snapshot(obj) == before:
+        return False
+    obj.version += 1
+    obj.save()
+    audit.record(actor=actor, obj=obj, action=AuditAction.UPDATE, before=before, note=note)
+    return True
+
+
+def create_audited(*, actor, obj, note: str = ""):
+    """Validate, save and audit a new object."""
+    obj.full_clean()
+    obj.save()
+    audit.record(actor=actor, obj=obj, action=AuditAction.CREATE, note=note)
+    return obj

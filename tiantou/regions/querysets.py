@@ -1,0 +1,26 @@
+"""Querysets of regions and organisations; `visible_to` is the one choke point for scope."""
+
+from django.db import models
+
+from tiantou.accounts.scoping import scope_for
+
+
+class RegionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "RegionQuerySet":
+        """Regions inside the user's membership subtrees."""
+        return self.filter(scope_for(user).region_q("code"))
+
+    def in_subtree(self, code: str, level: int | None = None) -> "RegionQuerySet":
+        from tiantou.core.regioncodes import subtree_range
+
+        return self.filter(code__range=subtree_range(code, level))
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "OrganisationQuerySet":
+        """Organisations in the user's region subtrees, plus those the user belongs to."""
+        scope = scope_for(user)
+        return self.filter(scope.region_q("region_id") | scope.organisation_q("id"))
+
+    def active(self) -> "OrganisationQuerySet":
+        return self.filter(is_active=True)

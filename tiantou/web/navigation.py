@@ -1,0 +1,38 @@
+"""The main menu: each entry shows only to users holding its permission."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tiantou.accounts.permissions import has_perm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    icon: str
+    perm: str | None = None
+
+
+NAV_ITEMS = [
+    NavItem(_("Overview"), "web:dashboard", "speedometer2"),
+    NavItem(_("Regions"), "regions:region_list", "geo-alt", "regions.view_region"),
+    NavItem(
+        _("Organisations"), "regions:organisation_list", "buildings", "regions.view_organisation"
+    ),
+    NavItem(_("Users"), "accounts:user_list", "people", "accounts.manage_users"),
+]
+
+
+def menu_for(user, current_path: str) -> list[dict]:
+    """The menu entries this user may see, with the active one marked."""
+    items = []
+    for item in NAV_ITEMS:
+        if item.perm and not has_perm(user, item.perm):
+            continue
+        url = reverse(item.url_name)
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+    return items
