@@ -27,7 +27,8 @@ def normalise_uscc(value: str) -> str:
     if bad:
         raise ValidationError(
             _(
-                "A unified social credit code cannot contain “%(chars)s” (I, O, S, V, Z are never used)."
+                "A unified social credit code cannot contain “%(chars)s” "
+                "(I, O, S, V, Z are never used)."
             ),
             code="uscc_chars",
             params={"chars": "".join(bad)},
