@@ -53,7 +53,7 @@ def perms_within(user, region_code: str | None = None, organisation=None) -> set
         if m.organisation_id:
             covers = organisation is not None and organisation.pk == m.organisation_id
         else:
-            code = region_code or (organisation.region_id if organisation else None)
+            code = region_code or (organisation.region_id if organisation else "")
             covers = bool(code) and regioncodes.contains(m.region_id, code, m.region.level)
         if covers:
             held |= ROLE_PERMISSIONS.get(m.role, frozenset())

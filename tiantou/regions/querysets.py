@@ -20,7 +20,7 @@ class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, user) -> "OrganisationQuerySet":
         """Organisations in the user's region subtrees, plus those the user belongs to."""
         scope = scope_for(user)
-        return self.filter(scope.region_q("region_id") | scope.organisation_q("id"))
+        return self.filter(scope.region_q("region__code") | scope.organisation_q("id"))
 
     def active(self) -> "OrganisationQuerySet":
         return self.filter(is_active=True)

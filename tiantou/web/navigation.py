@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +12,7 @@ from tiantou.accounts.permissions import has_perm
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise
     url_name: str
     icon: str
     perm: str | None = None
