@@ -27,6 +27,9 @@ INSTALLED_APPS = [
     "template_partials",
     "django_filters",
     "axes",
+    # Listed so that the API docs page serves Swagger UI from the package's static
+    # files instead of a CDN (intranets have no internet).
+    "ninja",
     "tiantou.core",
     "tiantou.accounts",
     "tiantou.regions",

@@ -50,3 +50,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 # Roles held on an organisation rather than on a region subtree.
 ORGANISATION_ROLES = frozenset({Role.HOME_UNIT, Role.ENTERPRISE})
+
+# Region levels (1 province … 5 village) at which a region role may be held. A county
+# body's role sits on a county, or higher in a city or province deployment; a township
+# admin on a township. Roles not listed may be held at any level.
+COUNTY_BODY_LEVELS = frozenset({1, 2, 3})
+ROLE_REGION_LEVELS: dict[str, frozenset[int]] = {
+    Role.COUNTY_ADMIN: COUNTY_BODY_LEVELS,
+    Role.ORG_DEPT: COUNTY_BODY_LEVELS,
+    Role.SCIENCE_ASSOCIATION: COUNTY_BODY_LEVELS,
+    Role.TOWNSHIP_ADMIN: frozenset({4}),
+}
+
+
+def role_fits_level(role: str, level: int) -> bool:
+    """Whether a region role may be held on a region of this level."""
+    allowed = ROLE_REGION_LEVELS.get(role)
+    return allowed is None or level in allowed

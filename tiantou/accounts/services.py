@@ -11,7 +11,7 @@ from tiantou.core.models import AuditAction
 
 from .models import ApiToken, Membership, User, hash_token
 from .permissions import ensure_can, has_perm, perms_within
-from .roles import ORGANISATION_ROLES, ROLE_PERMISSIONS
+from .roles import ORGANISATION_ROLES, ROLE_PERMISSIONS, Role, role_fits_level
 from .scoping import forget_scope, memberships_of
 
 
@@ -91,6 +91,71 @@ def user_set_password(*, actor, user: User, password: str) -> User:
 
 
 @transaction.atomic
+def user_create_with_membership(
+    *,
+    actor,
+    username: str,
+    password: str,
+    role: str,
+    region=None,
+    organisation=None,
+    name: str = "",
+    phone: str = "",
+) -> User:
+    """Create an account together with its first membership; both or neither are saved."""
+    user = user_create(actor=actor, username=username, password=password, name=name, phone=phone)
+    membership_grant(actor=actor, user=user, role=role, region=region, organisation=organisation)
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, actor, user: User) -> User:
+    """Stop an account from logging in or using its tokens; nothing it made is removed."""
+    _ensure_can_manage(actor, user)
+    if user.pk == actor.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    if user.is_active:
+        before = audit.snapshot(user)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        audit.record(actor=actor, obj=user, action=AuditAction.DEACTIVATE, before=before)
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, actor, user: User) -> User:
+    """Let a deactivated account log in again."""
+    _ensure_can_manage(actor, user)
+    if not user.is_active:
+        before = audit.snapshot(user)
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        audit.record(
+            actor=actor, obj=user, action=AuditAction.UPDATE, before=before, note="reactivated"
+        )
+    return user
+
+
+@transaction.atomic
+def user_change_own_password(*, actor, old_password: str, new_password: str) -> User:
+    """Change one's own password after proving the old one."""
+    if not actor.check_password(old_password):
+        raise ValidationError({"old_password": _("Your old password was entered incorrectly.")})
+    return user_set_password(actor=actor, user=actor, password=new_password)
+
+
+@transaction.atomic
+def user_unlock(*, actor, user: User) -> int:
+    """Clear the failed log-ins that locked an account; returns how many records were removed."""
+    from axes.utils import reset
+
+    _ensure_can_manage(actor, user)
+    removed = reset(username=user.username)
+    audit.record(actor=actor, obj=user, action=AuditAction.OTHER, note="unlocked")
+    return removed
+
+
+@transaction.atomic
 def membership_grant(*, actor, user: User, role: str, region=None, organisation=None) -> Membership:
     """Grant `role` inside a region subtree or an organisation.
 
@@ -105,6 +170,13 @@ def membership_grant(*, actor, user: User, role: str, region=None, organisation=
         raise ValidationError({"organisation": _("This role is held on an organisation.")})
     if role not in ORGANISATION_ROLES and region is None:
         raise ValidationError({"region": _("This role is held on a region.")})
+    if region is not None and not role_fits_level(role, region.level):
+        raise ValidationError(
+            {
+                "region": _("%(role)s cannot be held on %(region)s: wrong kind of region.")
+                % {"role": Role(role).label, "region": region}
+            }
+        )
     target = region or organisation
     ensure_can(actor, "accounts.manage_users", target)
     held = perms_within(actor, region_code=region.pk if region else None, organisation=organisation)
@@ -127,6 +199,11 @@ def membership_grant(*, actor, user: User, role: str, region=None, organisation=
 def membership_revoke(*, actor, membership: Membership) -> None:
     """Take a membership away; revoking needs the same rights as granting it."""
     ensure_can(actor, "accounts.manage_users", membership.region or membership.organisation)
+    held = perms_within(
+        actor, region_code=membership.region_id, organisation=membership.organisation
+    )
+    if not ROLE_PERMISSIONS.get(membership.role, frozenset()) <= held:
+        raise PermissionDenied(_("You can only revoke rights you hold yourself in that scope."))
     before = audit.snapshot(membership)
     audit.record(actor=actor, obj=membership, action=AuditAction.REVOKE, before=before)
     user = membership.user
