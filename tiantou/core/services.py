@@ -8,8 +8,20 @@ from .models import AuditAction, VersionedModel
 
 
 def check_version(obj: VersionedModel, expected: int | None) -> None:
-    """Refuse a save based on an out-of-date copy of the record."""
-    if expected is not None and int(expected) != obj.version:
+    """Refuse a save based on an out-of-date copy of the record.
+
+    The version is read again from the database with the row locked, so two saves that
+    both started from the same version cannot both succeed. Call inside a transaction.
+    """
+    if expected is None:
+        return
+    current = (
+        type(obj)
+        ._default_manager.select_for_update()
+        .values_list("version", flat=True)
+        .get(pk=obj.pk)
+    )
+    if int(expected) != current:
         raise ValidationError(
             _(
                 "Someone else changed this record while you were editing it. "
