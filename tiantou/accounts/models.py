@@ -79,9 +79,14 @@ class Membership(TimeStampedModel):
                 name="membership_one_scope",
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "region", "organisation"],
-                name="membership_unique",
-                nulls_distinct=False,
+                fields=["user", "role", "region"],
+                condition=Q(organisation__isnull=True),
+                name="membership_unique_region",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation"],
+                condition=Q(region__isnull=True),
+                name="membership_unique_organisation",
             ),
         ]
 

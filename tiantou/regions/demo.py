@@ -114,16 +114,17 @@ def seed_county_organisations(ctx, county: Region) -> int:
             association_type=AssociationType.FARMERS,
         )
         if rng.random() < 0.6:
+            # Draw every random value whether or not the row exists, so reruns stay in step.
             firm = f"{prefix}{short}{rng.choice(INDUSTRIES)}{rng.choice(FIRM_SUFFIX)}"
-            if (township.code, firm) not in existing:
-                created += _ensure(
-                    ctx,
-                    existing,
-                    firm,
-                    OrganisationKind.ENTERPRISE,
-                    township,
-                    credit_code=demo_credit_code(rng, county.code),
-                )
+            credit_code = demo_credit_code(rng, county.code)
+            created += _ensure(
+                ctx,
+                existing,
+                firm,
+                OrganisationKind.ENTERPRISE,
+                township,
+                credit_code=credit_code,
+            )
     return created
 
 
