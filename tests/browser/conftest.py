@@ -24,7 +24,9 @@ def chromium_path() -> str:
     path = os.environ.get("TIANTOU_CHROMIUM") or shutil.which("chromium")
     if not path:
         # Never skip: a missing browser is a broken set-up (`make test` installs it).
-        pytest.fail("chromium is not installed: run `make test` as root or install Debian's chromium")
+        pytest.fail(
+            "chromium is not installed: run `make test` as root or install Debian's chromium"
+        )
     return path
 
 

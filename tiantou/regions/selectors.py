@@ -1,9 +1,11 @@
 """Every read of regions and organisations, starting from what the user may see."""
 
 from django.db.models import Count, Q
+from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
 from tiantou.accounts.scoping import scope_for
+from tiantou.core import regioncodes
 
 from .choices import Level
 from .models import Organisation, Region
@@ -67,3 +69,110 @@ def top_regions(*, user) -> list[Region]:
 def count_filter_in(code_field: str, region: Region) -> Q:
     """A filter selecting rows whose region code lies in `region`'s subtree."""
     return Q(**{f"{code_field}__range": region.subtree})
+
+
+def organisation_list(*, user):
+    """Organisations in the user's scope with their regions, in code and name order."""
+    return Organisation.objects.visible_to(user).select_related("region")
+
+
+def regions_where_allowed(*, user, perm: str, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)):
+    """Active regions of the given levels where `user` holds `perm` (e.g. to add in)."""
+    from tiantou.accounts.roles import ROLE_PERMISSIONS
+    from tiantou.accounts.scoping import memberships_of
+
+    regions = Region.objects.filter(level__in=levels, is_active=True).select_related("parent")
+    if user.is_superuser:
+        return regions
+    q = Q(pk__in=[])
+    for m in memberships_of(user):
+        if m.region_id and perm in ROLE_PERMISSIONS.get(m.role, ()):
+            q |= Q(code__range=m.region.subtree)
+    return regions.filter(q)
+
+
+def organisation_history(*, user, organisation: Organisation):
+    """The audit rows of an organisation, or none for users who may not read the audit log."""
+    from tiantou.accounts.permissions import has_perm
+    from tiantou.core.audit import entries_for
+    from tiantou.core.models import AuditEntry
+
+    if not has_perm(user, "core.view_auditentry", organisation):
+        return AuditEntry.objects.none()
+    return entries_for(organisation)
+
+
+SEARCH_LIMIT = 50
+
+
+def region_ancestors(*, user, region: Region) -> list[tuple[Region, bool]]:
+    """The region's ancestors, top first, each with whether it lies in the user's scope."""
+    codes, code, level = [], region.code, region.level
+    while (code := regioncodes.parent_code(code, level)) is not None:
+        codes.append(code)
+        level = regioncodes.level_of(code)
+    scope = scope_for(user)
+    ancestors = Region.objects.filter(code__in=codes).order_by("level", "code")
+    return [(a, scope.contains_code(a.code)) for a in ancestors]
+
+
+def region_children(*, user, region: Region) -> list[Region]:
+    """The region's children in scope, each with counts of what its subtree holds.
+
+    Sets `n_children` (regions one level down), `n_villages` and `n_organisations`
+    (active ones in the child's subtree) on each child: three grouped queries for all
+    children together (per distinct child level; a tree level is never mixed in
+    practice), whatever their number.
+    """
+    children = list(Region.objects.visible_to(user).filter(parent=region).order_by("code"))
+    if not children:
+        return children
+    n_children = dict(
+        Region.objects.filter(parent__parent=region, is_active=True)
+        .values_list("parent_id")
+        .annotate(n=Count("code"))
+        .values_list("parent_id", "n")
+    )
+    n_villages: dict[str, int] = {}
+    n_organisations: dict[str, int] = {}
+    for length in sorted({regioncodes.PREFIX_LENGTH[c.level] for c in children}):
+        n_villages |= _count_by_prefix(
+            Region.objects.filter(code__range=region.subtree, level=Level.VILLAGE),
+            "code",
+            length,
+        )
+        n_organisations |= _count_by_prefix(
+            Organisation.objects.visible_to(user).filter(region__code__range=region.subtree),
+            "region_id",
+            length,
+        )
+    for child in children:
+        prefix = regioncodes.prefix_of(child.code, child.level)
+        child.n_children = n_children.get(child.code, 0)
+        child.n_villages = n_villages.get(prefix, 0)
+        child.n_organisations = n_organisations.get(prefix, 0)
+    return children
+
+
+def _count_by_prefix(queryset, field: str, length: int) -> dict[str, int]:
+    """Active rows of `queryset` counted by the first `length` digits of `field`."""
+    return dict(
+        queryset.filter(is_active=True)
+        .annotate(prefix=Substr(field, 1, length))
+        .values_list("prefix")
+        .annotate(n=Count("pk"))
+        .values_list("prefix", "n")
+    )
+
+
+def region_search(*, user, q: str, limit: int = SEARCH_LIMIT) -> list[Region]:
+    """Regions in the user's scope whose name contains `q`, higher levels first."""
+    q = q.strip()
+    if not q:
+        return []
+    return list(
+        Region.objects.visible_to(user)
+        .filter(name__icontains=q)
+        .select_related("parent")
+        .order_by("level", "code")[:limit]
+    )

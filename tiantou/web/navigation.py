@@ -2,9 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.utils.functional import Promise
-
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tiantou.accounts.permissions import has_perm
