@@ -442,18 +442,19 @@ def _match_header(
             names[_normalise_header(label)] = column
     positions: list[tuple[Column, int]] = []
     seen: set[str] = set()
-    unknown, repeated = [], []
+    unknown: list[str] = []
+    repeated: list[str] = []
     for index, cell in enumerate(header):
         if _is_blank(cell):
             continue
-        column = names.get(_normalise_header(cell))
-        if column is None:
+        found = names.get(_normalise_header(cell))
+        if found is None:
             unknown.append(str(cell).strip())
-        elif column.key in seen:
+        elif found.key in seen:
             repeated.append(str(cell).strip())
         else:
-            seen.add(column.key)
-            positions.append((column, index))
+            seen.add(found.key)
+            positions.append((found, index))
     # Cells are kept in the spec's order whatever the order of the file's columns.
     positions.sort(key=lambda position: columns.index(position[0]))
     missing = [str(c.label) for c in columns if c.required and c.key not in seen]

@@ -70,7 +70,7 @@ class OrganisationForm(forms.Form):
             # The current region stays selectable even where the user may not add.
             current = Region.objects.filter(pk=organisation.region_id).select_related("parent")
             regions = regions | current
-        self.fields["region"].queryset = regions.order_by("code")
+        self.fields["region"].queryset = regions.order_by("code")  # type: ignore[attr-defined]
         if organisation is None:
             del self.fields["is_active"]
         else:

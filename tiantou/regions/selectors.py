@@ -107,10 +107,11 @@ SEARCH_LIMIT = 50
 
 def region_ancestors(*, user, region: Region) -> list[tuple[Region, bool]]:
     """The region's ancestors, top first, each with whether it lies in the user's scope."""
-    codes, code, level = [], region.code, region.level
-    while (code := regioncodes.parent_code(code, level)) is not None:
-        codes.append(code)
-        level = regioncodes.level_of(code)
+    codes: list[str] = []
+    parent = regioncodes.parent_code(region.code, region.level)
+    while parent is not None:
+        codes.append(parent)
+        parent = regioncodes.parent_code(parent)
     scope = scope_for(user)
     ancestors = Region.objects.filter(code__in=codes).order_by("level", "code")
     return [(a, scope.contains_code(a.code)) for a in ancestors]

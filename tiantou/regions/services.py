@@ -152,8 +152,10 @@ def _sync_official(rows: list[official.OfficialRow], existing_q: Q) -> LoadResul
             continue
         if version > 1:  # edited by a person: keep their name and kind
             row = dataclasses.replace(row, name=name, kind=kind)
-        wanted = (row.name, row.kind, row.level, row.parent_code, row.edition)
-        wanted += (row.official_status, row.official_name_now)
+        wanted = (row.name, row.kind, row.level, row.parent_code, row.edition) + (
+            row.official_status,
+            row.official_name_now,
+        )
         if wanted == (name, kind, *rest):
             result.unchanged += 1
             continue
@@ -246,7 +248,7 @@ def villages_load_official(*, county_codes: list[str]) -> LoadResult:
     townships = set(
         Region.objects.filter(subtrees, level=Level.TOWNSHIP).values_list("code", flat=True)
     )
-    missing = sorted({row.parent_code for row in rows} - townships)
+    missing = sorted({row.parent_code or "" for row in rows} - townships)
     if missing:
         raise ValidationError(
             _("Township %(code)s is not loaded: run “load_regions” first.") % {"code": missing[0]}
@@ -290,7 +292,9 @@ def _clean_organisation_fields(fields: dict) -> dict:
 
 def _check_organisation_unique(fields: dict, organisation: Organisation | None = None) -> None:
     """Clear messages for the two unique constraints, before the database refuses."""
-    others = Organisation.objects.exclude(pk=organisation.pk if organisation else None)
+    others = Organisation.objects.all()
+    if organisation is not None:
+        others = others.exclude(pk=organisation.pk)
     code = fields.get("credit_code")
     if code and others.filter(credit_code=code).exists():
         raise ValidationError(
