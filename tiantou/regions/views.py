@@ -56,6 +56,8 @@ def region_detail(request, code: str):
         and has_perm(user, "regions.add_region", region),
         "can_edit": region.level == Level.VILLAGE
         and has_perm(user, "regions.change_region", region),
+        "can_add_organisation": region.level >= Level.COUNTY
+        and has_perm(user, "regions.add_organisation", region),
         "can_import_villages": region.level in (Level.COUNTY, Level.TOWNSHIP)
         and has_perm(user, "regions.import_region", region),
         "history": list(audit.entries_for(region)[:50]) if can_read_audit else None,
@@ -195,7 +197,9 @@ def organisation_detail(request, pk: int):
 def organisation_create(request):
     """Register an organisation in a region where the user may add one."""
     ensure_can(request.user, "regions.add_organisation")
-    form = OrganisationForm(request.POST or None, user=request.user)
+    # From a region's page the form opens with that region chosen.
+    initial = {"region": request.GET.get("region", "")}
+    form = OrganisationForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
         try:

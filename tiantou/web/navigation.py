@@ -29,11 +29,13 @@ NAV_ITEMS = [
 
 def menu_for(user, current_path: str) -> list[dict]:
     """The menu entries this user may see, with the active one marked."""
-    items = []
-    for item in NAV_ITEMS:
-        if item.perm and not has_perm(user, item.perm):
-            continue
-        url = reverse(item.url_name)
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+    items = [
+        {"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "active": False}
+        for item in NAV_ITEMS
+        if not item.perm or has_perm(user, item.perm)
+    ]
+    # The entry with the longest URL that starts the path is the active one.
+    matches = [i for i in items if current_path == i["url"] or current_path.startswith(i["url"])]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items

@@ -2,9 +2,11 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from tiantou.regions import selectors as region_selectors
-from tiantou.regions.choices import OrganisationKind
+from tiantou.regions.choices import Level, OrganisationKind
 
 
 @login_required
@@ -14,15 +16,34 @@ def dashboard(request):
         (label, summary["organisations_by_kind"].get(value, 0))
         for value, label in OrganisationKind.choices
     ]
+    roots = region_selectors.top_regions(user=request.user)
     return render(
         request,
         "web/dashboard.html",
         {
             "summary": summary,
             "organisation_kinds": kinds,
-            "roots": region_selectors.top_regions(user=request.user),
+            "roots": roots,
+            "breakdown": _breakdown_chart(request.user, roots),
         },
     )
+
+
+def _breakdown_chart(user, roots) -> dict | None:
+    """Villages and organisations per subdivision of the user's one top region, for a chart."""
+    if len(roots) != 1 or roots[0].level >= Level.TOWNSHIP:
+        return None
+    children = region_selectors.region_children(user=user, region=roots[0])
+    if not children:
+        return None
+    return {
+        "names": [c.name for c in children],
+        "codes": [c.code for c in children],
+        "villages": [c.n_villages for c in children],
+        "organisations": [c.n_organisations for c in children],
+        "labels": {"villages": _("Villages and communities"), "organisations": _("Organisations")},
+        "url": reverse("regions:region_detail", args=["000000000000"]),
+    }
 
 
 def page_not_found(request, exception=None):

@@ -52,3 +52,19 @@ def test_unknown_page_is_a_chinese_404(client_for, alice):
     response = client_for(alice).get("/no-such-page/")
     assert response.status_code == 404
     assert "不在您的工作范围内" in response.content.decode()
+
+
+def test_county_users_get_a_chart_per_township(client_for, bob, alice, township_a):
+    organisation_create(actor=bob, name="岸堤基地", kind=OrganisationKind.BASE, region=township_a)
+    breakdown = client_for(bob).get(reverse("web:dashboard")).context["breakdown"]
+    assert breakdown["names"] == ["岸堤镇", "孙祖镇"]
+    assert breakdown["villages"] == [1, 1]
+    assert breakdown["organisations"] == [1, 0]
+    # A township admin's top region is the township: no breakdown by village.
+    assert client_for(alice).get(reverse("web:dashboard")).context["breakdown"] is None
+
+
+def test_menu_marks_the_deepest_matching_entry(client_for, bob):
+    response = client_for(bob).get(reverse("regions:organisation_list"))
+    active = [i["label"] for i in response.context["nav_items"] if i["active"]]
+    assert [str(label) for label in active] == ["单位"]
