@@ -5,6 +5,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tiantou.core.forms import bootstrap
+
 from . import selectors
 from .models import User
 from .roles import Role
@@ -14,10 +16,7 @@ class _StyledForm(forms.Form):
     """A form whose widgets carry Bootstrap's classes."""
 
     def _style(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
+        bootstrap(self)
 
 
 class UserFilterForm(_StyledForm):
@@ -159,12 +158,3 @@ class TokenCreateForm(_StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["placeholder"] = _("What is it for, e.g. statistics sync")
         self._style()
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its fields, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)

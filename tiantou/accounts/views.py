@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
+from tiantou.core.forms import add_service_errors
+
 from . import selectors, services
 from .forms import (
     ChangeOwnPasswordForm,
@@ -19,7 +21,6 @@ from .forms import (
     TokenCreateForm,
     UserCreateForm,
     UserFilterForm,
-    add_service_errors,
 )
 from .models import User
 from .permissions import ensure_can

@@ -1,27 +1,14 @@
-"""Forms of organisation pages: shape and choices only; the services save."""
+"""Forms of region and organisation pages: shape and choices only; the services save."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tiantou.core.forms import BootstrapForm, bootstrap
 from tiantou.core.validators import normalise_uscc
 
 from . import selectors
-from .choices import AssociationType, Level, OrganisationKind
+from .choices import AssociationType, Level, OrganisationKind, RegionKind
 from .models import Organisation, Region
-
-
-def bootstrap(form: forms.Form) -> None:
-    """Give every widget of a form its Bootstrap 5 class."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 class RegionChoiceField(forms.ModelChoiceField):
@@ -98,14 +85,6 @@ class OrganisationForm(forms.Form):
         """The cleaned values the services take."""
         return {f: self.cleaned_data[f] for f in self.SERVICE_FIELDS if f in self.fields}
 
-    def add_service_error(self, error: ValidationError) -> None:
-        """Show a service's ValidationError on the fields it names, or above the form."""
-        if hasattr(error, "error_dict"):
-            for name, errors in error.message_dict.items():
-                self.add_error(name if name in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
-
 
 class DeactivateForm(forms.Form):
     """The reason for deactivating a record: kept in its history."""
@@ -117,3 +96,35 @@ class DeactivateForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrap(self)
+
+
+VILLAGE_KINDS = [
+    (RegionKind.VILLAGE.value, RegionKind.VILLAGE.label),
+    (RegionKind.COMMUNITY.value, RegionKind.COMMUNITY.label),
+]
+
+
+class VillageForm(BootstrapForm):
+    """A new village or community under a township."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=VILLAGE_KINDS)
+    code = forms.CharField(
+        label=_("Division code"),
+        max_length=20,
+        required=False,
+        help_text=_("12 digits; leave blank to take the next free code."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class VillageEditForm(BootstrapForm):
+    """A village's name, kind and whether it is in use; `version` detects concurrent edits."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=VILLAGE_KINDS)
+    is_active = forms.BooleanField(
+        label=_("In use"),
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

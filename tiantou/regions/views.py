@@ -13,15 +13,15 @@ from django.utils.translation import gettext as _
 from tiantou.accounts.permissions import ensure_can, has_perm
 from tiantou.core import audit
 from tiantou.core.exporting import xlsx_response
+from tiantou.core.forms import add_service_errors
 from tiantou.core.import_views import import_page
 
 from . import selectors as region_selectors
 from . import services as region_services
 from .choices import Level
 from .filters import OrganisationFilterSet
-from .forms import DeactivateForm, OrganisationForm
+from .forms import DeactivateForm, OrganisationForm, VillageEditForm, VillageForm
 from .importers import ORGANISATION_COLUMNS, OrganisationImporter, VillageImporter
-from .region_forms import VillageEditForm, VillageForm, add_service_errors
 
 # ---- region browser ----
 
@@ -205,7 +205,7 @@ def organisation_create(request):
         try:
             organisation = region_services.organisation_create(actor=request.user, **fields)
         except ValidationError as error:
-            form.add_service_error(error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(name)s added.") % {"name": organisation.name})
             return redirect("regions:organisation_detail", pk=organisation.pk)
@@ -230,7 +230,7 @@ def organisation_edit(request, pk: int):
                 **form.service_fields(),
             )
         except ValidationError as error:
-            form.add_service_error(error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(name)s saved.") % {"name": organisation.name})
             return redirect("regions:organisation_detail", pk=organisation.pk)

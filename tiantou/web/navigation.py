@@ -29,13 +29,16 @@ NAV_ITEMS = [
 
 def menu_for(user, current_path: str) -> list[dict]:
     """The menu entries this user may see, with the active one marked."""
-    items = [
-        {"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "active": False}
+    visible = [
+        (item, reverse(item.url_name))
         for item in NAV_ITEMS
         if not item.perm or has_perm(user, item.perm)
     ]
     # The entry with the longest URL that starts the path is the active one.
-    matches = [i for i in items if current_path == i["url"] or current_path.startswith(i["url"])]
-    if matches:
-        max(matches, key=lambda i: len(i["url"]))["active"] = True
-    return items
+    active_url = max(
+        (url for _, url in visible if current_path.startswith(url)), key=len, default=""
+    )
+    return [
+        {"label": item.label, "url": url, "icon": item.icon, "active": url == active_url}
+        for item, url in visible
+    ]

@@ -39,8 +39,8 @@ def _breakdown_chart(user, roots) -> dict | None:
     return {
         "names": [c.name for c in children],
         "codes": [c.code for c in children],
-        "villages": [c.n_villages for c in children],
-        "organisations": [c.n_organisations for c in children],
+        "villages": [getattr(c, "n_villages", 0) for c in children],
+        "organisations": [getattr(c, "n_organisations", 0) for c in children],
         "labels": {"villages": _("Villages and communities"), "organisations": _("Organisations")},
         "url": reverse("regions:region_detail", args=["000000000000"]),
     }
