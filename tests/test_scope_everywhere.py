@@ -1,0 +1,109 @@
+"""Every URL that names an object answers 404 to a user of the neighbouring township.
+
+The table below must name every URL pattern that takes an argument: a new view or
+endpoint fails `test_every_object_url_is_covered` until its scope is tested here.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import TOWNSHIP_A, VILLAGE_A
+from tiantou.accounts import services as account_services
+from tiantou.accounts.models import Membership
+from tiantou.regions.services import organisation_create
+
+pytestmark = pytest.mark.django_db
+
+# url name → how to build its arguments from township A's objects.
+OBJECT_URLS = {
+    "regions:region_detail": lambda a: {"code": TOWNSHIP_A},
+    "regions:region_import_villages": lambda a: {"code": TOWNSHIP_A},
+    "regions:village_create": lambda a: {"code": TOWNSHIP_A},
+    "regions:village_edit": lambda a: {"code": VILLAGE_A},
+    "regions:organisation_detail": lambda a: {"pk": a["organisation"].pk},
+    "regions:organisation_edit": lambda a: {"pk": a["organisation"].pk},
+    "regions:organisation_deactivate": lambda a: {"pk": a["organisation"].pk},
+    "accounts:user_detail": lambda a: {"pk": a["user"].pk},
+    "accounts:membership_grant": lambda a: {"pk": a["user"].pk},
+    "accounts:membership_revoke": lambda a: {
+        "pk": a["user"].pk,
+        "membership_pk": a["membership"].pk,
+    },
+    "accounts:user_deactivate": lambda a: {"pk": a["user"].pk},
+    "accounts:user_reactivate": lambda a: {"pk": a["user"].pk},
+    "accounts:user_password": lambda a: {"pk": a["user"].pk},
+    "accounts:user_unlock": lambda a: {"pk": a["user"].pk},
+    "accounts:token_revoke": lambda a: {"pk": a["token"].pk},
+    "api:region_detail": lambda a: {"code": TOWNSHIP_A},
+    "api:organisation_detail": lambda a: {"pk": a["organisation"].pk},
+    "api:organisation_update": lambda a: {"pk": a["organisation"].pk},
+}
+
+
+def _patterns(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _patterns(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield (f"{namespace}:" if namespace else "") + pattern.name, pattern
+
+
+def _project_patterns():
+    return [
+        (name, pattern)
+        for name, pattern in _patterns(get_resolver().url_patterns)
+        if name.split(":")[0] in {"web", "regions", "accounts", "api"}
+    ]
+
+
+@pytest.fixture
+def township_a_objects(alice, township_a):
+    """An organisation, a user, a membership and a token that live in township A only."""
+    organisation = organisation_create(
+        actor=alice, name="岸堤合作社", kind="cooperative", region=township_a
+    )
+    token, _raw = account_services.token_create(actor=alice, name="sync")
+    return {
+        "organisation": organisation,
+        "user": alice,
+        "membership": Membership.objects.get(user=alice),
+        "token": token,
+    }
+
+
+def test_every_object_url_is_covered():
+    with_arguments = {name for name, p in _project_patterns() if p.pattern.regex.groups}
+    assert with_arguments == set(OBJECT_URLS)
+
+
+@pytest.mark.parametrize("url_name", sorted(OBJECT_URLS))
+def test_a_neighbouring_township_admin_gets_404(url_name, township_a_objects, charlie):
+    url = reverse(url_name, kwargs=OBJECT_URLS[url_name](township_a_objects))
+    if url_name.startswith("api:"):
+        _token, raw = account_services.token_create(actor=charlie, name="probe")
+        client = Client(headers={"Authorization": f"Bearer {raw}"})
+        answers = [
+            client.get(url),
+            client.post(url, {}, content_type="application/json"),
+            client.patch(url, {"name": "x", "version": 1}, content_type="application/json"),
+        ]
+        # A method the endpoint does not serve answers 405; every other answer is 404.
+        assert {a.status_code for a in answers} - {405} == {404}
+        return
+    client = Client()
+    client.force_login(charlie)
+    statuses = {client.get(url).status_code, client.post(url, {"name": "x"}).status_code}
+    assert 404 in statuses and statuses <= {404, 405}
+
+
+@pytest.mark.parametrize("who", ["alice", "bob", "charlie", "dana", "ming"])
+def test_every_page_answers_every_cast_member_without_error(who, request, township_a_objects):
+    user = request.getfixturevalue(who)
+    client = Client()
+    client.force_login(user)
+    for name, pattern in _project_patterns():
+        if pattern.pattern.regex.groups or name.startswith("api:"):
+            continue
+        response = client.get(reverse(name))
+        assert response.status_code in (200, 302, 403, 405), (name, response.status_code)

@@ -1,0 +1,28 @@
+"""Users, memberships and tokens in the read-only back office (token secrets are never stored)."""
+
+from django.contrib import admin
+
+from tiantou.core.admin import ReadOnlyAdmin
+
+from .models import ApiToken, Membership, User
+
+
+@admin.register(User)
+class UserAdmin(ReadOnlyAdmin):
+    list_display = ["username", "name", "phone", "is_active", "is_superuser", "is_demo"]
+    list_filter = ["is_active", "is_superuser", "is_demo"]
+    search_fields = ["username", "name", "phone"]
+    exclude = ["password"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdmin):
+    list_display = ["user", "role", "region", "organisation", "granted_by", "created_at"]
+    list_filter = ["role"]
+    list_select_related = ["user", "region", "organisation", "granted_by"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    list_display = ["user", "name", "hint", "created_at", "last_used_at", "revoked_at"]
+    exclude = ["key_hash"]
