@@ -55,8 +55,8 @@ typecheck: setup
 	$(VENV)/bin/mypy tiantou config
 
 checks: setup
-	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check --fail-level WARNING
-	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+	env -u TIANTOU_TEST_DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check --fail-level WARNING
+	env -u TIANTOU_TEST_DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 
 # The Chinese catalogue must cover every message in the code, with nothing fuzzy.
 messages-check: setup

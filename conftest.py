@@ -95,3 +95,73 @@ def client_for(client):
         return client
 
     return login
+
+
+# ---- dispatch programmes (issue 3) ----
+
+ID_MING = "371321199001011232"  # a valid ID number (check character computed)
+
+
+@pytest.fixture
+def programme(bob, county):
+    """The county's 科技副职 programme: 3-year terms, 副科级待遇, 150 元 a month."""
+    from decimal import Decimal
+
+    from tiantou.core.services import create_audited
+    from tiantou.people.models import Programme
+
+    return create_audited(
+        actor=bob,
+        obj=Programme(
+            name="科技副职",
+            kind="deputy",
+            region=county,
+            treatment_grade="副科级",
+            salary_step_up=True,
+            monthly_subsidy=Decimal("150"),
+            reports_per_year=2,
+            training_hours_per_year=40,
+        ),
+    )
+
+
+@pytest.fixture
+def home_unit(bob, county):
+    from tiantou.regions.services import organisation_create
+
+    return organisation_create(actor=bob, name="县农业农村局", kind="department", region=county)
+
+
+@pytest.fixture
+def person_ming(bob, county, ming, home_unit):
+    """ming's entry in the county's register, linked to his login."""
+    from tiantou.people.services import person_create
+
+    return person_create(
+        actor=bob,
+        name="刘明",
+        region=county,
+        id_number=ID_MING,
+        gender="M",
+        title="农艺师",
+        title_rank=2,
+        home_unit=home_unit,
+        user=ming,
+    )
+
+
+@pytest.fixture
+def posting_ming(bob, person_ming, programme, township_a):
+    """ming posted to township A as 科技副镇长 from 2025-03-01, active."""
+    import datetime
+
+    from tiantou.people.services import posting_activate, posting_create
+
+    posting = posting_create(
+        actor=bob,
+        person=person_ming,
+        programme=programme,
+        host_region=township_a,
+        starts_on=datetime.date(2025, 3, 1),
+    )
+    return posting_activate(actor=bob, posting=posting)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "tiantou.core",
     "tiantou.accounts",
     "tiantou.regions",
+    "tiantou.people",
     "tiantou.api",
     "tiantou.web",
 ]

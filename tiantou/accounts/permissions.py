@@ -9,15 +9,27 @@ from .roles import ROLE_PERMISSIONS
 from .scoping import memberships_of
 
 
+def organisation_ids_of(obj) -> set[int]:
+    """The organisations an object belongs to, for roles held on an organisation.
+
+    An organisation belongs to itself; other objects say so through
+    `scope_organisation_ids` (a person: their home unit) or an `organisation_id` field.
+    """
+    if obj.__class__.__name__ == "Organisation":
+        return {obj.pk}
+    ids = getattr(obj, "scope_organisation_ids", None)
+    if ids is not None:
+        return set(ids)
+    org_id = getattr(obj, "organisation_id", None)
+    return {org_id} if org_id else set()
+
+
 def _membership_covers(membership, obj) -> bool:
     """Whether a membership's scope contains `obj` (a region-placed object or an organisation)."""
     if obj is None:
         return True
     if membership.organisation_id:
-        org_id = getattr(obj, "organisation_id", None)
-        if obj.__class__.__name__ == "Organisation":
-            org_id = obj.pk
-        return org_id == membership.organisation_id
+        return membership.organisation_id in organisation_ids_of(obj)
     code = getattr(obj, "scope_region_code", "")
     return bool(code) and regioncodes.contains(membership.region_id, code, membership.region.level)
 

@@ -32,20 +32,32 @@ EDIT_ORGANISATIONS = {
 }
 EDIT_VILLAGES = {"regions.add_region", "regions.change_region", "regions.import_region"}
 MANAGE_USERS = {"accounts.manage_users"}
+VIEW_PEOPLE = {
+    "people.view_person",
+    "people.view_posting",
+    "people.view_programme",
+    "people.view_batch",
+    "people.view_application",
+}
+SEE_ID_NUMBERS = {"people.view_id_number"}
+EDIT_PEOPLE = {"people.add_person", "people.change_person", "people.import_person"}
+MANAGE_POSTINGS = {"people.add_posting", "people.change_posting", "people.recall_posting"}
+RUN_SELECTION = {"people.manage_programme", "people.manage_batch", "people.add_score"}
+ALL_PEOPLE = VIEW_PEOPLE | SEE_ID_NUMBERS | EDIT_PEOPLE | MANAGE_POSTINGS | RUN_SELECTION
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset(
-        VIEW | READ_AUDIT | EDIT_ORGANISATIONS | EDIT_VILLAGES | MANAGE_USERS
+        VIEW | READ_AUDIT | EDIT_ORGANISATIONS | EDIT_VILLAGES | MANAGE_USERS | ALL_PEOPLE
     ),
-    Role.ORG_DEPT: frozenset(VIEW | READ_AUDIT | EDIT_ORGANISATIONS),
-    Role.SCIENCE_ASSOCIATION: frozenset(VIEW | READ_AUDIT | EDIT_ORGANISATIONS),
+    Role.ORG_DEPT: frozenset(VIEW | READ_AUDIT | EDIT_ORGANISATIONS | ALL_PEOPLE),
+    Role.SCIENCE_ASSOCIATION: frozenset(VIEW | READ_AUDIT | EDIT_ORGANISATIONS | VIEW_PEOPLE),
     Role.TOWNSHIP_ADMIN: frozenset(
-        VIEW | READ_AUDIT | EDIT_ORGANISATIONS | EDIT_VILLAGES | MANAGE_USERS
+        VIEW | READ_AUDIT | EDIT_ORGANISATIONS | EDIT_VILLAGES | MANAGE_USERS | VIEW_PEOPLE
     ),
-    Role.CADRE: frozenset(VIEW),
-    Role.HOME_UNIT: frozenset({"regions.view_organisation"}),
+    Role.CADRE: frozenset(VIEW | {"people.view_posting", "people.view_programme"}),
+    Role.HOME_UNIT: frozenset({"regions.view_organisation"} | VIEW_PEOPLE),
     Role.ENTERPRISE: frozenset({"regions.view_organisation", "regions.change_organisation"}),
-    Role.VIEWER: frozenset(VIEW),
+    Role.VIEWER: frozenset(VIEW | VIEW_PEOPLE),
 }
 
 # Roles held on an organisation rather than on a region subtree.

@@ -37,6 +37,25 @@ class Scope:
     def contains_code(self, code: str) -> bool:
         return self.everything or any(low <= code <= high for low, high in self.ranges)
 
+    def ancestor_codes(self) -> list[str]:
+        """Codes of the regions above the scope's roots (a county's city and province).
+
+        Things run from above (a county's programmes, seen from a township) are visible.
+        """
+        codes: set[str] = set()
+        for low, _high in self.ranges:
+            parent = regioncodes.parent_code(low)
+            while parent is not None:
+                codes.add(parent)
+                parent = regioncodes.parent_code(parent)
+        return sorted(codes)
+
+    def region_or_above_q(self, field_name: str) -> Q:
+        """A filter on a region-code column: inside the scope, or above it."""
+        if self.everything:
+            return Q()
+        return self.region_q(field_name) | Q(**{f"{field_name}__in": self.ancestor_codes()})
+
     @property
     def is_empty(self) -> bool:
         return not (self.everything or self.ranges or self.organisation_ids)

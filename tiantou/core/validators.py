@@ -52,3 +52,46 @@ def normalise_uscc(value: str) -> str:
             params={"value": code, "expected": expected},
         )
     return code
+
+
+# GB 11643-1999: 17 digits, then a check character from this table.
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+def id_check_char(first17: str) -> str:
+    """The check character (GB 11643-1999) for the first 17 digits of an ID number."""
+    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def normalise_id_number(value: str) -> str:
+    """An 18-character resident ID number, upper-cased; ValidationError unless it is valid."""
+    import datetime
+
+    code = (value or "").strip().replace(" ", "").upper()
+    if len(code) != 18 or not code[:17].isdigit() or code[17] not in "0123456789X":
+        raise ValidationError(
+            _("An ID number has 17 digits and a final digit or X (18 characters)."),
+            code="id_format",
+        )
+    try:
+        datetime.date(int(code[6:10]), int(code[10:12]), int(code[12:14]))
+    except ValueError:
+        raise ValidationError(
+            _("Characters 7 to 14 of an ID number are the birth date; %(date)s is not a date."),
+            code="id_birth_date",
+            params={"date": code[6:14]},
+        ) from None
+    expected = id_check_char(code[:17])
+    if code[17] != expected:
+        raise ValidationError(
+            _("The check character of ID number %(value)s is wrong: it should end in %(expected)s."),
+            code="id_check",
+            params={"value": mask_id_number(code), "expected": expected},
+        )
+    return code
+
+
+def mask_id_number(code: str) -> str:
+    """The ID number as shown to those not allowed to see it: region and last 4 only."""
+    return code[:6] + "*" * 8 + code[-4:] if len(code) == 18 else "*" * len(code)
