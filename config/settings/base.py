@@ -1,5 +1,6 @@
 """Settings shared by every environment; the others import and adjust these."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,9 @@ MEDIA_URL = "/media/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Key for protected personal data (ID numbers); SECRET_KEY when unset. See
+# docs/decisions/0004-protected-id-numbers.md before changing it.
+TIANTOU_FIELD_KEY = os.environ.get("TIANTOU_FIELD_KEY", "")
 # Largest spreadsheet accepted by the importers.
 TIANTOU_IMPORT_MAX_BYTES = 50 * 1024 * 1024
 
