@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("regions/", include("tiantou.regions.urls")),
     path("accounts/", include("tiantou.accounts.urls")),
+    path("people/", include("tiantou.people.urls")),
     path("api/v1/", api.urls),
     path("backoffice/", admin.site.urls),
 ]

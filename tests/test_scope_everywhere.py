@@ -11,9 +11,34 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from conftest import TOWNSHIP_A, VILLAGE_A
 from tiantou.accounts import services as account_services
 from tiantou.accounts.models import Membership
+from tiantou.people import services as people_services
 from tiantou.regions.services import organisation_create
 
 pytestmark = pytest.mark.django_db
+
+
+def _selection(a):
+    """A batch of township A's own programme with one applicant, built on first use."""
+    if "batch" not in a:
+        import datetime
+
+        from tiantou.accounts.models import User
+        from tiantou.people import selection
+
+        bob = User.objects.get(username="bob")
+        a["batch"] = selection.batch_create(
+            actor=bob,
+            programme=a["programme"],
+            year=2026,
+            number=1,
+            term_start_on=datetime.date(2026, 4, 1),
+            judges=[bob],
+        )
+        a["application"] = selection.application_create(
+            actor=bob, batch=a["batch"], person=a["posting"].person
+        )
+    return a
+
 
 # url name → how to build its arguments from township A's objects.
 OBJECT_URLS = {
@@ -38,6 +63,29 @@ OBJECT_URLS = {
     "api:region_detail": lambda a: {"code": TOWNSHIP_A},
     "api:organisation_detail": lambda a: {"pk": a["organisation"].pk},
     "api:organisation_update": lambda a: {"pk": a["organisation"].pk},
+    "api:person_detail": lambda a: {"pk": a["posting"].person_id},
+    "api:posting_detail": lambda a: {"pk": a["posting"].pk},
+    "api:posting_recall": lambda a: {"pk": a["posting"].pk},
+    "people:person_detail": lambda a: {"pk": a["posting"].person_id},
+    "people:person_edit": lambda a: {"pk": a["posting"].person_id},
+    "people:programme_edit": lambda a: {"pk": a["programme"].pk},
+    "people:posting_detail": lambda a: {"pk": a["posting"].pk},
+    "people:posting_edit": lambda a: {"pk": a["posting"].pk},
+    "people:posting_activate": lambda a: {"pk": a["posting"].pk},
+    "people:posting_recall": lambda a: {"pk": a["posting"].pk},
+    "people:posting_withdraw": lambda a: {"pk": a["posting"].pk},
+    "people:posting_letter": lambda a: {"pk": a["posting"].pk},
+    "people:batch_detail": lambda a: {"pk": _selection(a)["batch"].pk},
+    "people:batch_quotas": lambda a: {"pk": _selection(a)["batch"].pk},
+    "people:application_create": lambda a: {"pk": _selection(a)["batch"].pk},
+    "people:batch_start_scoring": lambda a: {"pk": _selection(a)["batch"].pk},
+    "people:batch_score": lambda a: {"pk": _selection(a)["batch"].pk},
+    "people:batch_close_scoring": lambda a: {"pk": _selection(a)["batch"].pk},
+    "people:batch_auto_allocate": lambda a: {"pk": _selection(a)["batch"].pk},
+    "people:batch_publish": lambda a: {"pk": _selection(a)["batch"].pk},
+    "people:batch_allocation_xlsx": lambda a: {"pk": _selection(a)["batch"].pk},
+    "people:batch_allocation_docx": lambda a: {"pk": _selection(a)["batch"].pk},
+    "people:application_decide": lambda a: {"pk": _selection(a)["application"].pk},
 }
 
 
@@ -53,22 +101,28 @@ def _project_patterns():
     return [
         (name, pattern)
         for name, pattern in _patterns(get_resolver().url_patterns)
-        if name.split(":")[0] in {"web", "regions", "accounts", "api"}
+        if name.split(":")[0] in {"web", "regions", "accounts", "api", "people"}
     ]
 
 
 @pytest.fixture
-def township_a_objects(alice, township_a):
-    """An organisation, a user, a membership and a token that live in township A only."""
+def township_a_objects(alice, bob, township_a, posting_ming):
+    """An organisation, a user, a membership, a token, a township-run programme and a
+    posting (of a person on the county's register) that live in township A only."""
     organisation = organisation_create(
         actor=alice, name="岸堤合作社", kind="cooperative", region=township_a
     )
     token, _raw = account_services.token_create(actor=alice, name="sync")
+    programme = people_services.programme_create(
+        actor=bob, region=township_a, name="岸堤镇科技特派员", kind="commissioner"
+    )
     return {
         "organisation": organisation,
         "user": alice,
         "membership": Membership.objects.get(user=alice),
         "token": token,
+        "programme": programme,
+        "posting": posting_ming,
     }
 
 

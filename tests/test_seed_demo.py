@@ -32,9 +32,35 @@ def test_seed_demo_builds_the_county_and_is_idempotent():
     # Every demo write went through a service and left an audit row.
     assert AuditEntry.objects.filter(action="create").count() >= organisations.count()
 
-    counts = (organisations.count(), User.objects.count(), Membership.objects.count())
+    # People: programmes, a register, a completed batch, postings (one recalled), a
+    # batch being scored, and the demo cadre's login linked to a person in office.
+    from tiantou.people.models import Batch, Person, Posting, PostingEvent, Programme, Score
+
+    assert Programme.objects.filter(region=county).count() == 3
+    assert Person.objects.filter(region=county, is_demo=True).count() == 40
+    assert Posting.objects.filter(status="completed", batch__year=2021).exists()
+    assert Posting.objects.filter(status="recalled").count() == 1
+    assert Posting.objects.filter(is_from_outside_county=True).count() == 1
+    assert Batch.objects.filter(status="scoring").exists() and Score.objects.exists()
+    assert Person.objects.filter(user__username="cadre").exists()
+
+    def counted():
+        return (
+            organisations.count(),
+            User.objects.count(),
+            Membership.objects.count(),
+            Programme.objects.count(),
+            Person.objects.count(),
+            Batch.objects.count(),
+            Posting.objects.count(),
+            PostingEvent.objects.count(),
+            Score.objects.count(),
+            AuditEntry.objects.count(),
+        )
+
+    counts = counted()
     call_command("seed_demo", stdout=io.StringIO())
-    assert (organisations.count(), User.objects.count(), Membership.objects.count()) == counts
+    assert counted() == counts
 
 
 def test_seed_demo_refuses_a_code_that_is_not_a_county():

@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from tiantou.accounts.api import router as accounts_router
+from tiantou.people.api import router as people_router
 from tiantou.regions.api import router as regions_router
 
 from . import errors
@@ -22,3 +23,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", accounts_router)
 api.add_router("", regions_router)
+api.add_router("", people_router)

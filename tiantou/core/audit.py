@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from .models import AuditAction, AuditEntry
 
@@ -19,6 +20,8 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
         if field.name in SECRET_FIELDS:
             continue
         value = getattr(obj, field.attname)
+        if isinstance(value, FieldFile):
+            value = value.name or ""  # the stored file's name, not the file
         data[field.name] = DjangoJSONEncoder().default(value) if _needs_encoding(value) else value
     return data
 

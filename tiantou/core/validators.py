@@ -85,7 +85,10 @@ def normalise_id_number(value: str) -> str:
     expected = id_check_char(code[:17])
     if code[17] != expected:
         raise ValidationError(
-            _("The check character of ID number %(value)s is wrong: it should end in %(expected)s."),
+            _(
+                "The check character of ID number %(value)s is wrong: "
+                "it should end in %(expected)s."
+            ),
             code="id_check",
             params={"value": mask_id_number(code), "expected": expected},
         )

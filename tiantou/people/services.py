@@ -17,7 +17,7 @@ from tiantou.core.validators import mask_id_number, normalise_id_number
 from tiantou.regions.choices import Level
 
 from .choices import PostingEventKind, PostingStatus
-from .models import Person, Posting, PostingEvent, Programme
+from .models import LetterTarget, Person, Posting, PostingEvent, Programme, ResponsibilityLetter
 from .titles import post_title
 
 # ---- people ----
@@ -342,3 +342,392 @@ def subsidy_owed(
         months.append((day.replace(day=1), amount))
         day = month_end + datetime.timedelta(days=1)
     return months
+
+
+# ---- programmes ----
+
+PROGRAMME_FIELDS = {
+    "name",
+    "kind",
+    "default_term_months",
+    "treatment_grade",
+    "salary_step_up",
+    "monthly_subsidy",
+    "reports_per_year",
+    "training_hours_per_year",
+    "min_title_rank",
+    "is_active",
+}
+
+
+def _check_programme_fields(fields: dict) -> dict:
+    unknown = set(fields) - PROGRAMME_FIELDS
+    if unknown:
+        raise ValueError(f"unknown programme fields {sorted(unknown)}")
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+    return fields
+
+
+@transaction.atomic
+def programme_create(*, actor, region, name: str, kind: str, **fields) -> Programme:
+    """Configure a dispatch programme run by a county (or city, or township)."""
+    ensure_can(actor, "people.manage_programme", region)
+    fields = _check_programme_fields({"name": name, "kind": kind, **fields})
+    return create_audited(actor=actor, obj=Programme(region=region, **fields))
+
+
+@transaction.atomic
+def programme_update(
+    *, actor, programme: Programme, expected_version: int | None = None, **changes
+) -> Programme:
+    """Change a programme's settings; postings keep the benefits they were given."""
+    ensure_can(actor, "people.manage_programme", programme)
+    changes = _check_programme_fields(changes)
+    apply_changes(actor=actor, obj=programme, changes=changes, expected_version=expected_version)
+    return programme
+
+
+# ---- posting changes and the responsibility letter ----
+
+POSTING_EDITABLE_FIELDS = {
+    "treatment_grade",
+    "salary_step_up",
+    "monthly_subsidy",
+    "mode",
+    "post_type",
+    "dispatch_level",
+    "is_from_outside_county",
+    "host_organisation",
+    "ends_on",
+}
+CLOSED_STATUSES = (PostingStatus.RECALLED, PostingStatus.WITHDRAWN)
+
+
+@transaction.atomic
+def posting_update(
+    *, actor, posting: Posting, expected_version: int | None = None, note: str = "", **changes
+) -> Posting:
+    """Change a posting's benefits, engagement, dispatch level, host unit or term end."""
+    ensure_can(actor, "people.change_posting", posting)
+    unknown = set(changes) - POSTING_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"unknown posting fields {sorted(unknown)}")
+    status = Posting.objects.select_for_update().values_list("status", flat=True).get(pk=posting.pk)
+    if status in CLOSED_STATUSES:
+        raise ValidationError(_("A recalled or withdrawn posting can no longer be changed."))
+    host_organisation = changes.get("host_organisation")
+    if host_organisation is not None and not posting.host_region.contains(
+        host_organisation.region_id
+    ):
+        raise ValidationError(
+            {"host_organisation": _("The host unit must lie in the host township or village.")}
+        )
+    ends_on = changes.get("ends_on")
+    if ends_on is not None and ends_on <= posting.starts_on:
+        raise ValidationError({"ends_on": _("The term must end after it starts.")})
+    if ends_on is not None and ends_on != posting.ends_on:
+        _check_no_overlap(Posting(**{**_posting_keys(posting), "ends_on": ends_on}))
+    if apply_changes(
+        actor=actor, obj=posting, changes=changes, expected_version=expected_version, note=note
+    ):
+        _event(posting, actor, PostingEventKind.CHANGED, note=note)
+    return posting
+
+
+def _posting_keys(posting: Posting) -> dict:
+    return {
+        "pk": posting.pk,
+        "person_id": posting.person_id,
+        "programme_id": posting.programme_id,
+        "starts_on": posting.starts_on,
+        "ends_on": posting.ends_on,
+    }
+
+
+LETTER_MAX_BYTES = 10 * 1024 * 1024
+# What a signed letter may be: a scan (JPEG, PNG) or a PDF, told apart by first bytes.
+LETTER_SIGNATURES = {
+    ".pdf": (b"%PDF",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+def _check_letter_file(upload) -> None:
+    """Accept a PDF, JPEG or PNG of at most 10 MB, by name and by content."""
+    name = (getattr(upload, "name", "") or "").lower()
+    suffix = name[name.rfind(".") :] if "." in name else ""
+    if suffix not in LETTER_SIGNATURES:
+        raise ValidationError(
+            {
+                "file": ValidationError(
+                    _("The signed letter must be a PDF, JPEG or PNG file."), code="file_type"
+                )
+            }
+        )
+    if upload.size > LETTER_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": ValidationError(
+                    _("The signed letter may be at most 10 MB."), code="file_size"
+                )
+            }
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(sig) for sig in LETTER_SIGNATURES[suffix]):
+        raise ValidationError(
+            {
+                "file": ValidationError(
+                    _("The file is not a readable PDF, JPEG or PNG."), code="file_content"
+                )
+            }
+        )
+
+
+def _clean_targets(posting: Posting, targets) -> list[LetterTarget]:
+    rows = []
+    first, last = posting.starts_on.year, posting.ends_on.year
+    for target in targets:
+        description = (target.get("description") or "").strip()
+        if not description:
+            continue
+        year = int(target["year"])
+        if not first <= year <= last:
+            raise ValidationError(
+                {
+                    "targets": _(
+                        "A target's year must lie within the term (%(first)s to %(last)s)."
+                    )
+                    % {"first": first, "last": last}
+                }
+            )
+        rows.append(
+            LetterTarget(
+                year=year,
+                description=description,
+                target_value=target.get("target_value"),
+                unit=(target.get("unit") or "").strip(),
+            )
+        )
+    if not rows:
+        raise ValidationError({"targets": _("A responsibility letter needs at least one target.")})
+    return rows
+
+
+@transaction.atomic
+def letter_sign(
+    *, actor, posting: Posting, signed_on: datetime.date, targets, file=None
+) -> ResponsibilityLetter:
+    """Record the signed term target-responsibility letter (任期目标责任书) and its targets.
+
+    Signing again replaces the targets (and the file, when a new one is given).
+    """
+    ensure_can(actor, "people.change_posting", posting)
+    posting = _lock(posting)
+    if posting.status in CLOSED_STATUSES:
+        raise ValidationError(_("A recalled or withdrawn posting takes no responsibility letter."))
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": _("The signing date cannot be in the future.")})
+    rows = _clean_targets(posting, targets)
+    if file:
+        _check_letter_file(file)
+    letter = ResponsibilityLetter.objects.filter(posting=posting).first()
+    if letter is None:
+        letter = ResponsibilityLetter(posting=posting, signed_on=signed_on)
+        if file:
+            letter.file = file
+        create_audited(actor=actor, obj=letter, note=_targets_note(rows))
+    else:
+        before = audit.snapshot(letter)
+        letter.signed_on = signed_on
+        if file:
+            letter.file = file
+        letter.save()
+        letter.targets.all().delete()
+        audit.record(actor=actor, obj=letter, before=before, note=_targets_note(rows))
+    for row in rows:
+        row.letter = letter
+    LetterTarget.objects.bulk_create(rows)
+    _event(posting, actor, PostingEventKind.LETTER_SIGNED, effective_on=signed_on)
+    return letter
+
+
+def _targets_note(rows: list[LetterTarget]) -> str:
+    """The targets as one line per target, for the audit row."""
+    return "\n".join(
+        f"{r.year} {r.description} {r.target_value if r.target_value is not None else ''}"
+        f"{r.unit}".rstrip()
+        for r in rows
+    )
+
+
+# ---- roster_import ----
+
+
+class _RosterRollback(Exception):
+    """Raised inside the import's transaction to undo every row when one failed."""
+
+
+# Service field names → the roster sheet's column keys, for row errors.
+ROSTER_ERROR_COLUMNS = {
+    "host_region": "township",
+    "on": "recalled_on",
+    "reason": "recall_reason",
+}
+
+
+def _roster_error(result, row, error: Exception) -> None:
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                result.add_error(row.number, ROSTER_ERROR_COLUMNS.get(name, name), message)
+    elif isinstance(error, ValidationError):
+        for message in error.messages:
+            result.add_error(row.number, "", message)
+    else:
+        result.add_error(row.number, "", str(error) or _("You do not have the right to do this."))
+
+
+def _posting_close_history(
+    *, actor, posting: Posting, to: str, on: datetime.date, note: str = ""
+) -> Posting:
+    """Record a posting that was already over when it was registered: served, then ended.
+
+    It never holds the active status, so an earlier term registered late does not collide
+    with the person's current post in the same programme.
+    """
+    ensure_can(actor, "people.change_posting", posting)
+    if to == PostingStatus.RECALLED:
+        ensure_can(actor, "people.recall_posting", posting)
+    posting = _lock(posting)
+    if posting.status == PostingStatus.PLANNED:
+        _event(posting, actor, PostingEventKind.ACTIVATED, effective_on=posting.starts_on)
+    kind = PostingEventKind.RECALLED if to == PostingStatus.RECALLED else PostingEventKind.COMPLETED
+    return _move(posting, actor=actor, to=to, kind=kind, note=note, on=on, ended_on=on)
+
+
+def _roster_advance(*, actor, plan, today: datetime.date) -> None:
+    """Move a planned (or active) posting on to the status the roster gives."""
+    posting = plan.posting
+    if plan.status == PostingStatus.PLANNED:
+        return
+    over = plan.status == PostingStatus.COMPLETED or (
+        plan.status == PostingStatus.RECALLED and posting.ends_on < today
+    )
+    if over:
+        on = plan.recalled_on if plan.status == PostingStatus.RECALLED else posting.ends_on
+        _posting_close_history(
+            actor=actor, posting=posting, to=plan.status, on=on, note=plan.reason
+        )
+        return
+    if posting.status == PostingStatus.PLANNED:
+        posting = posting_activate(actor=actor, posting=posting, on=posting.starts_on)
+    if plan.status == PostingStatus.RECALLED:
+        posting_recall(actor=actor, posting=posting, reason=plan.reason, on=plan.recalled_on)
+
+
+def _roster_person(*, actor, person_plan) -> Person:
+    """Register the person of a plan, or update them, once for all their rows."""
+    if person_plan.person is None:
+        if person_plan.existing is None:
+            fields = dict(person_plan.create_fields)
+            person_plan.person = person_create(
+                actor=actor, name=fields.pop("name"), region=fields.pop("region"), **fields
+            )
+        else:
+            if person_plan.changes:
+                person_update(actor=actor, person=person_plan.existing, **person_plan.changes)
+            person_plan.person = person_plan.existing
+    return person_plan.person
+
+
+def roster_import(*, actor, rows, dry_run: bool = False, result=None, today=None):
+    """Import the roster: people and their postings from sheet rows, all or nothing.
+
+    People are matched by ID number, else by name in the county; postings by person,
+    programme and start of term. Every write goes through the person and posting
+    services, so their rules (protected ID numbers, no overlapping terms) hold.
+    """
+    from django.core.exceptions import PermissionDenied
+    from django.db import IntegrityError
+
+    from tiantou.core import importing
+
+    from .importers import ADVANCE, ROSTER_COLUMNS, RosterImportResult, RosterPlanner
+
+    ensure_can(actor, "people.import_person")
+    rows = importing.rows_from(rows)
+    if result is None:
+        result = RosterImportResult(columns=ROSTER_COLUMNS, dry_run=dry_run, rows=rows)
+    today = today or timezone.localdate()
+    try:
+        with transaction.atomic():
+            plans = RosterPlanner(actor, rows, result, today).plan()
+            _roster_count(result, plans)
+            if not result.ok or dry_run:
+                return result
+            for plan in plans:
+                if plan.action == importing.UNCHANGED and not plan.person.changes:
+                    continue
+                if plan.person.failed:
+                    continue
+                try:
+                    person = _roster_person(actor=actor, person_plan=plan.person)
+                    if plan.action == importing.CREATE:
+                        plan.posting = posting_create(
+                            actor=actor,
+                            person=person,
+                            programme=plan.programme,
+                            host_region=plan.host_region,
+                            host_organisation=plan.host_organisation,
+                            starts_on=plan.starts_on,
+                            ends_on=plan.ends_on,
+                            **plan.fields,
+                        )
+                    elif plan.action == ADVANCE:
+                        plan.posting = plan.existing
+                    if plan.action in (importing.CREATE, ADVANCE):
+                        _roster_advance(actor=actor, plan=plan, today=today)
+                except (ValidationError, PermissionDenied) as error:
+                    plan.person.failed = plan.person.person is None
+                    _roster_error(result, plan.row, error)
+            if not result.ok:
+                raise _RosterRollback
+            result.written = True
+    except _RosterRollback:
+        result.errors.sort(key=lambda error: error.row or 0)
+    except IntegrityError:
+        result.add_error(
+            None, "", _("Someone changed the roster while this file was being imported. Try again.")
+        )
+    return result
+
+
+def _roster_count(result, plans) -> None:
+    """Row actions and the people and posting counts of a planned import."""
+    from tiantou.core import importing
+
+    from .importers import ADVANCE, RosterImportResult
+
+    people: dict = {}
+    for plan in sorted(plans, key=lambda p: p.row.number):
+        first = plan.person.key not in people
+        people.setdefault(plan.person.key, plan.person)
+        if plan.action == importing.CREATE:
+            plan.row.action = importing.CREATE
+        elif plan.action == ADVANCE or (first and plan.person.changes):
+            plan.row.action = importing.UPDATE
+        else:
+            plan.row.action = importing.UNCHANGED
+    result.count()
+    if isinstance(result, RosterImportResult):
+        result.people_created = len([p for p in people.values() if p.existing is None])
+        result.people_updated = len([p for p in people.values() if p.existing and p.changes])
+        actions = [p.action for p in plans]
+        result.postings_created = actions.count(importing.CREATE)
+        result.postings_changed = actions.count(ADVANCE)
+        result.postings_unchanged = actions.count(importing.UNCHANGED)

@@ -6,7 +6,7 @@ from tiantou.regions.models import Region
 from .choices import ProgrammeKind
 
 # The head of each kind of township, as used in post titles.
-HEAD_BY_KIND = {
+HEAD_BY_KIND: dict[str, str] = {
     RegionKind.TOWNSHIP: "乡",
     RegionKind.ETHNIC_TOWNSHIP: "乡",
     RegionKind.SUMU: "苏木",

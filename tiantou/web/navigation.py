@@ -1,5 +1,6 @@
 """The main menu: each entry shows only to users holding its permission."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -15,6 +16,14 @@ class NavItem:
     url_name: str
     icon: str
     perm: str | None = None
+    # A further test of the user, for entries that depend on more than a permission.
+    condition: Callable[[object], bool] | None = None
+
+
+def _has_person(user) -> bool:
+    from tiantou.people.selectors import has_person
+
+    return has_person(user)
 
 
 NAV_ITEMS = [
@@ -23,6 +32,9 @@ NAV_ITEMS = [
     NavItem(
         _("Organisations"), "regions:organisation_list", "buildings", "regions.view_organisation"
     ),
+    NavItem(_("Cadres"), "people:roster", "person-badge", "people.view_posting"),
+    NavItem(_("My posting"), "people:my_postings", "briefcase", condition=_has_person),
+    NavItem(_("Selection"), "people:batch_list", "clipboard-check", "people.view_batch"),
     NavItem(_("Users"), "accounts:user_list", "people", "accounts.manage_users"),
 ]
 
@@ -32,7 +44,8 @@ def menu_for(user, current_path: str) -> list[dict]:
     visible = [
         (item, reverse(item.url_name))
         for item in NAV_ITEMS
-        if not item.perm or has_perm(user, item.perm)
+        if (not item.perm or has_perm(user, item.perm))
+        and (item.condition is None or item.condition(user))
     ]
     # The entry with the longest URL that starts the path is the active one.
     active_url = max(
