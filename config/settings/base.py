@@ -142,6 +142,8 @@ MEDIA_URL = "/media/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Filter forms: an empty choice reads "all", not dashes.
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 # Key for protected personal data (ID numbers); SECRET_KEY when unset. See
 # docs/decisions/0004-protected-id-numbers.md before changing it.
 TIANTOU_FIELD_KEY = os.environ.get("TIANTOU_FIELD_KEY", "")

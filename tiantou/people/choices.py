@@ -77,14 +77,14 @@ class PostType(models.TextChoices):
 
 
 class DispatchLevel(models.TextChoices):
-    CITY = "city", _("city")
-    COUNTY = "county", _("county")
-    TOWNSHIP = "township", _("township")
+    CITY = "city", _("city-level")
+    COUNTY = "county", _("county-level")
+    TOWNSHIP = "township", _("township-level")
 
 
 class PostingStatus(models.TextChoices):
     PLANNED = "planned", _("planned")
-    ACTIVE = "active", _("active")
+    ACTIVE = "active", _("in office")
     COMPLETED = "completed", _("completed")
     RECALLED = "recalled", _("recalled")
     WITHDRAWN = "withdrawn", _("withdrawn")
