@@ -10,31 +10,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tiantou.core import regioncodes
-from tiantou.regions.filters import RegionCodeField
+from tiantou.core.forms import bootstrap
+from tiantou.regions.filters import RegionCodeFilter
 
 from . import selectors
 from .choices import DispatchLevel, EngagementMode, PostingStatus, TitleRank
 from .models import Person, Posting
 
 YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
-
-
-def _style(filterset: django_filters.FilterSet) -> None:
-    for field in filterset.form.fields.values():
-        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-        field.widget.attrs["class"] = f"{css} {css}-sm"
-
-
-class HostRegionFilter(django_filters.CharFilter):
-    """Postings hosted in the subtree of the given region code."""
-
-    field_class = RegionCodeField
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(host_region__code__range=regioncodes.subtree_range(value))
 
 
 class PersonFilterSet(django_filters.FilterSet):
@@ -62,7 +45,7 @@ class PersonFilterSet(django_filters.FilterSet):
         self.user = user if user is not None else getattr(request, "user", None)
         self.filters["home_unit"].queryset = selectors.home_unit_choices(user=self.user)
         self.form.fields["home_unit"].queryset = selectors.home_unit_choices(user=self.user)
-        _style(self)
+        bootstrap(self.form, size="sm")
 
     def filter_q(self, qs, name, value):
         value = value.strip()
@@ -83,7 +66,8 @@ class PostingFilterSet(django_filters.FilterSet):
         label=_("Programme"), queryset=Posting.objects.none()
     )
     batch = django_filters.ModelChoiceFilter(label=_("Batch"), queryset=Posting.objects.none())
-    township = HostRegionFilter(
+    township = RegionCodeFilter(
+        field_name="host_region",
         label=_("Township or village code"),
         widget=forms.TextInput(
             attrs={"placeholder": _("e.g. 371321101000"), "inputmode": "numeric"}
@@ -147,7 +131,7 @@ class PostingFilterSet(django_filters.FilterSet):
             self.filters[name].queryset = queryset
             self.form.fields[name].queryset = queryset
         self.form.fields["township"].user = self.user
-        _style(self)
+        bootstrap(self.form, size="sm")
 
     def filter_q(self, qs, name, value):
         value = value.strip()

@@ -12,7 +12,7 @@ from tiantou.regions.choices import Level
 from tiantou.regions.forms import RegionChoiceField
 from tiantou.regions.models import Region
 
-from . import selectors
+from . import selectors, services
 from .choices import (
     DispatchLevel,
     Education,
@@ -146,18 +146,8 @@ class ProgrammeForm(BootstrapForm):
     is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    SERVICE_FIELDS = (
-        "name",
-        "kind",
-        "default_term_months",
-        "treatment_grade",
-        "salary_step_up",
-        "monthly_subsidy",
-        "reports_per_year",
-        "training_hours_per_year",
-        "min_title_rank",
-        "is_active",
-    )
+    # The fields the programme services take, and only those.
+    SERVICE_FIELDS = tuple(sorted(services.PROGRAMME_FIELDS))
 
     def __init__(self, *args, user, programme: Programme | None = None, **kwargs):
         if programme is not None and "initial" not in kwargs:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tiantou.accounts.scoping import scope_for
 from tiantou.core import regioncodes
+from tiantou.core.forms import bootstrap
 
 from .choices import AssociationType, OrganisationKind
 from .models import Organisation
@@ -45,14 +46,14 @@ class RegionCodeField(forms.CharField):
 
 
 class RegionCodeFilter(django_filters.CharFilter):
-    """Rows whose region lies in the subtree of the given code."""
+    """Rows whose region (the foreign key named by `field_name`) lies in the code's subtree."""
 
     field_class = RegionCodeField
 
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(region__code__range=regioncodes.subtree_range(value))
+        return qs.filter(**{f"{self.field_name}__code__range": regioncodes.subtree_range(value)})
 
 
 class OrganisationFilterSet(django_filters.FilterSet):
@@ -97,9 +98,7 @@ class OrganisationFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, prefix=prefix)
         self.user = user if user is not None else getattr(request, "user", None)
         self.form.fields["region"].user = self.user
-        for field in self.form.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = f"{css} {css}-sm"
+        bootstrap(self.form, size="sm")
 
     def filter_q(self, qs, name, value):
         value = value.strip()
