@@ -199,3 +199,8 @@ def posting_counts(*, user, today: datetime.date | None = None) -> dict:
         "level_labels": [level.label for level in LEVEL_ORDER],
         "level_values": [level.value for level in LEVEL_ORDER],
     }
+
+
+def current_posting_count(*, user) -> int:
+    """How many cadres are in office today inside the user's scope (one query)."""
+    return Posting.objects.visible_to(user).current().count()

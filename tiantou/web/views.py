@@ -5,6 +5,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tiantou.accounts.permissions import has_perm
+from tiantou.people import selectors as people_selectors
 from tiantou.regions import selectors as region_selectors
 from tiantou.regions.choices import Level, OrganisationKind
 
@@ -16,6 +18,8 @@ def dashboard(request):
         (label, summary["organisations_by_kind"].get(value, 0))
         for value, label in OrganisationKind.choices
     ]
+    if has_perm(request.user, "people.view_posting"):
+        summary["cadres_in_office"] = people_selectors.current_posting_count(user=request.user)
     roots = region_selectors.top_regions(user=request.user)
     return render(
         request,

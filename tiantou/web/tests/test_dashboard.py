@@ -68,3 +68,13 @@ def test_menu_marks_the_deepest_matching_entry(client_for, bob):
     response = client_for(bob).get(reverse("regions:organisation_list"))
     active = [i["label"] for i in response.context["nav_items"] if i["active"]]
     assert [str(label) for label in active] == ["单位"]
+
+
+def test_cadres_in_office_are_counted_in_scope(client_for, posting_ming, alice, charlie):
+    assert (
+        client_for(alice).get(reverse("web:dashboard")).context["summary"]["cadres_in_office"] == 1
+    )
+    assert (
+        client_for(charlie).get(reverse("web:dashboard")).context["summary"]["cadres_in_office"]
+        == 0
+    )
