@@ -272,13 +272,15 @@ def _selection_batch(
     if Batch.objects.filter(programme=programme, year=2026, number=1).exists():
         return False
     actor = ctx.actor
+    # The demo organisation department (`zzb`) judges too, so it can be shown scoring.
+    second_judges = list(User.objects.filter(username="zzb"))
     batch = selection.batch_create(
         actor=actor,
         programme=programme,
         year=2026,
         number=1,
         term_start_on=datetime.date(2027, 3, 1),
-        judges=[actor],
+        judges=[actor, *second_judges],
     )
     hosts = townships[-4:]
     selection.batch_set_quotas(actor=actor, batch=batch, quotas={t: 1 for t in hosts})
@@ -297,6 +299,9 @@ def _selection_batch(
     for application, i in zip(applications, APPLICANTS, strict=True):
         if application.status == ApplicationStatus.APPLIED:
             selection.score_record(actor=actor, application=application, score=scores[i])
+            for judge in second_judges:
+                second = max(Decimal("60"), scores[i] - Decimal("3.5"))
+                selection.score_record(actor=judge, application=application, score=second)
     return True
 
 

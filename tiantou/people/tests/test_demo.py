@@ -75,7 +75,9 @@ def test_the_demo_county_gets_programmes_people_batches_and_postings():
     scoring = Batch.objects.get(programme=deputy, year=2026)
     assert scoring.status == BatchStatus.SCORING and scoring.published_at is None
     assert scoring.applications.count() == len(demo.APPLICANTS)
-    assert Score.objects.filter(application__batch=scoring).count() == len(demo.APPLICANTS)
+    # Two judges (the system administrator and the demo organisation department) scored all.
+    assert scoring.judges.count() == 2
+    assert Score.objects.filter(application__batch=scoring).count() == 2 * len(demo.APPLICANTS)
     assert not scoring.postings.exists()
 
     cadre = User.objects.get(username="cadre")
