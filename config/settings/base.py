@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "tiantou.accounts",
     "tiantou.regions",
     "tiantou.people",
+    "tiantou.ledger",
     "tiantou.api",
     "tiantou.web",
 ]

@@ -44,20 +44,65 @@ EDIT_PEOPLE = {"people.add_person", "people.change_person", "people.import_perso
 MANAGE_POSTINGS = {"people.add_posting", "people.change_posting", "people.recall_posting"}
 RUN_SELECTION = {"people.manage_programme", "people.manage_batch", "people.add_score"}
 ALL_PEOPLE = VIEW_PEOPLE | SEE_ID_NUMBERS | EDIT_PEOPLE | MANAGE_POSTINGS | RUN_SELECTION
+VIEW_LEDGER = {
+    "ledger.view_activity",
+    "ledger.view_workreport",
+    "ledger.view_spotcheckdraw",
+    "ledger.view_disciplinecase",
+    "ledger.view_trainingrecord",
+}
+ENTER_ACTIVITIES = {"ledger.add_activity", "ledger.change_activity"}
+CONFIRM_ACTIVITIES = {"ledger.confirm_activity", "ledger.import_activity"}
+ADMINISTER_LEDGER = {"ledger.reopen_activity", "ledger.close_period"}
+READ_REPORTS = {"ledger.read_workreport"}
+OVERSEE_CADRES = READ_REPORTS | {
+    "ledger.draw_spotcheck",
+    "ledger.manage_discipline",
+    "ledger.add_trainingrecord",
+}
+ALL_LEDGER = (
+    VIEW_LEDGER | ENTER_ACTIVITIES | CONFIRM_ACTIVITIES | ADMINISTER_LEDGER | OVERSEE_CADRES
+)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset(
-        VIEW | READ_AUDIT | EDIT_ORGANISATIONS | EDIT_VILLAGES | MANAGE_USERS | ALL_PEOPLE
+        VIEW
+        | READ_AUDIT
+        | EDIT_ORGANISATIONS
+        | EDIT_VILLAGES
+        | MANAGE_USERS
+        | ALL_PEOPLE
+        | ALL_LEDGER
     ),
-    Role.ORG_DEPT: frozenset(VIEW | READ_AUDIT | EDIT_ORGANISATIONS | ALL_PEOPLE),
-    Role.SCIENCE_ASSOCIATION: frozenset(VIEW | READ_AUDIT | EDIT_ORGANISATIONS | VIEW_PEOPLE),
+    Role.ORG_DEPT: frozenset(
+        VIEW | READ_AUDIT | EDIT_ORGANISATIONS | ALL_PEOPLE | VIEW_LEDGER | OVERSEE_CADRES
+    ),
+    Role.SCIENCE_ASSOCIATION: frozenset(
+        VIEW | READ_AUDIT | EDIT_ORGANISATIONS | VIEW_PEOPLE | VIEW_LEDGER | ENTER_ACTIVITIES
+    ),
     Role.TOWNSHIP_ADMIN: frozenset(
-        VIEW | READ_AUDIT | EDIT_ORGANISATIONS | EDIT_VILLAGES | MANAGE_USERS | VIEW_PEOPLE
+        VIEW
+        | READ_AUDIT
+        | EDIT_ORGANISATIONS
+        | EDIT_VILLAGES
+        | MANAGE_USERS
+        | VIEW_PEOPLE
+        | VIEW_LEDGER
+        | ENTER_ACTIVITIES
+        | CONFIRM_ACTIVITIES
+        | READ_REPORTS
     ),
-    Role.CADRE: frozenset(VIEW | {"people.view_posting", "people.view_programme"}),
-    Role.HOME_UNIT: frozenset({"regions.view_organisation"} | VIEW_PEOPLE),
+    Role.CADRE: frozenset(
+        VIEW
+        | {"people.view_posting", "people.view_programme"}
+        | {"ledger.view_activity", "ledger.view_workreport"}
+        | ENTER_ACTIVITIES
+    ),
+    Role.HOME_UNIT: frozenset(
+        {"regions.view_organisation"} | VIEW_PEOPLE | VIEW_LEDGER | READ_REPORTS
+    ),
     Role.ENTERPRISE: frozenset({"regions.view_organisation", "regions.change_organisation"}),
-    Role.VIEWER: frozenset(VIEW | VIEW_PEOPLE),
+    Role.VIEWER: frozenset(VIEW | VIEW_PEOPLE | VIEW_LEDGER),
 }
 
 # Roles held on an organisation rather than on a region subtree.
