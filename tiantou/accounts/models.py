@@ -105,6 +105,7 @@ class Membership(TimeStampedModel):
 
 
 def hash_token(raw: str) -> str:
+    """The stored form of an API token: its SHA-256 hex digest."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -27,6 +27,8 @@ class VersionedModel(TimeStampedModel):
 
 
 class AuditAction(models.TextChoices):
+    """What a write did."""
+
     CREATE = "create", _("Created")
     UPDATE = "update", _("Changed")
     DEACTIVATE = "deactivate", _("Deactivated")

@@ -25,6 +25,8 @@ class PlaceChoiceField(forms.ModelChoiceField):
 
 
 class UserChoiceField(forms.ModelMultipleChoiceField):
+    """Judges listed by name with their user name, so that two namesakes stay apart."""
+
     def label_from_instance(self, obj) -> str:
         return f"{obj.name or obj.username}（{obj.username}）"
 
