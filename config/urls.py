@@ -14,6 +14,7 @@ urlpatterns = [
     path("regions/", include("tiantou.regions.urls")),
     path("accounts/", include("tiantou.accounts.urls")),
     path("people/", include("tiantou.people.urls")),
+    path("ledger/", include("tiantou.ledger.urls")),
     path("api/v1/", api.urls),
     path("backoffice/", admin.site.urls),
 ]

@@ -44,6 +44,19 @@ def test_seed_demo_builds_the_county_and_is_idempotent():
     assert Batch.objects.filter(status="scoring").exists() and Score.objects.exists()
     assert Person.objects.filter(user__username="cadre").exists()
 
+    # Ledger: confirmed activities across types, townships and months, a few waiting.
+    from tiantou.ledger.models import Activity
+
+    activities = Activity.objects.filter(region__code__range=(low, high))
+    confirmed = activities.filter(status="confirmed")
+    assert confirmed.count() >= 250
+    assert activities.filter(status="submitted").count() >= 5
+    assert confirmed.values("activity_type").distinct().count() >= 8
+    assert len({code[:9] for code in confirmed.values_list("region_id", flat=True)}) >= 10
+    assert confirmed.dates("starts_on", "month").count() >= 12
+    assert confirmed.filter(technologies__isnull=False).exists()
+    assert confirmed.filter(posting__isnull=False).exists()
+
     def counted():
         return (
             organisations.count(),
@@ -55,6 +68,7 @@ def test_seed_demo_builds_the_county_and_is_idempotent():
             Posting.objects.count(),
             PostingEvent.objects.count(),
             Score.objects.count(),
+            Activity.objects.count(),
             AuditEntry.objects.count(),
         )
 

@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from tiantou.accounts.api import router as accounts_router
+from tiantou.ledger.api import router as ledger_router
 from tiantou.people.api import router as people_router
 from tiantou.regions.api import router as regions_router
 
@@ -24,3 +25,4 @@ errors.install(api)
 api.add_router("", accounts_router)
 api.add_router("", regions_router)
 api.add_router("", people_router)
+api.add_router("", ledger_router)

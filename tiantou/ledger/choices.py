@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,7 +37,7 @@ class Measure:
     """A typed quantity an activity may record: a column of Activity."""
 
     key: str
-    label: str
+    label: str | Promise
     unit: str
     decimal: bool = False
 

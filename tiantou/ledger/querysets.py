@@ -15,11 +15,15 @@ class ActivityQuerySet(models.QuerySet):
         """Activities in the user's regions, of the user's unit, or the user's own."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
+        from tiantou.people.models import Posting
+
         scope = scope_for(user)
+        # A subquery, not a join through posting and person over every activity.
+        own_postings = Posting.objects.filter(person__user=user).values("pk")
         return self.filter(
             scope.region_q("region__code")
             | scope.organisation_q("organisation_id")
-            | Q(posting__person__user=user)
+            | Q(posting__in=own_postings)
             | Q(created_by=user)
         )
 

@@ -62,10 +62,11 @@ def demo_admin() -> User:
 def steps():
     """The apps' demo steps, in dependency order."""
     from tiantou.accounts import demo as accounts_demo
+    from tiantou.ledger import demo as ledger_demo
     from tiantou.people import demo as people_demo
     from tiantou.regions import demo as regions_demo
 
-    return [regions_demo.seed, accounts_demo.seed, people_demo.seed]
+    return [regions_demo.seed, accounts_demo.seed, people_demo.seed, ledger_demo.seed]
 
 
 def seed(*, county_code: str = DEFAULT_COUNTY, seed: int = 2026, size: str = "county"):

@@ -35,6 +35,8 @@ NAV_ITEMS = [
     NavItem(_("Cadres"), "people:roster", "person-badge", "people.view_posting"),
     NavItem(_("My posting"), "people:my_postings", "briefcase", condition=_has_person),
     NavItem(_("Selection"), "people:batch_list", "clipboard-check", "people.view_batch"),
+    NavItem(_("Ledger"), "ledger:activity_mine", "journal-check", "ledger.view_activity"),
+    NavItem(_("Oversight"), "ledger:oversight", "clipboard-pulse", "ledger.view_workreport"),
     NavItem(_("Users"), "accounts:user_list", "people", "accounts.manage_users"),
 ]
 
