@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("tiantou.accounts.urls")),
     path("people/", include("tiantou.people.urls")),
     path("ledger/", include("tiantou.ledger.urls")),
+    path("indicators/", include("tiantou.indicators.urls")),
     path("api/v1/", api.urls),
     path("backoffice/", admin.site.urls),
 ]

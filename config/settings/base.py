@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "tiantou.regions",
     "tiantou.people",
     "tiantou.ledger",
+    "tiantou.indicators",
     "tiantou.api",
     "tiantou.web",
 ]

@@ -63,6 +63,19 @@ OVERSEE_CADRES = READ_REPORTS | {
 ALL_LEDGER = (
     VIEW_LEDGER | ENTER_ACTIVITIES | CONFIRM_ACTIVITIES | ADMINISTER_LEDGER | OVERSEE_CADRES
 )
+VIEW_INDICATORS = {
+    "indicators.view_indicators",
+    "indicators.view_externalfigure",
+    "indicators.view_targetsheet",
+    "indicators.view_scorescheme",
+}
+ENTER_FIGURES = {"indicators.add_externalfigure", "indicators.change_externalfigure"}
+CONFIRM_FIGURES = {"indicators.confirm_externalfigure"}
+MANAGE_TARGETS = {"indicators.add_targetsheet", "indicators.change_targetsheet"}
+MANAGE_SCORECARDS = {"indicators.add_scorescheme", "indicators.change_scorescheme"}
+ALL_INDICATORS = (
+    VIEW_INDICATORS | ENTER_FIGURES | CONFIRM_FIGURES | MANAGE_TARGETS | MANAGE_SCORECARDS
+)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset(
@@ -73,12 +86,26 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | MANAGE_USERS
         | ALL_PEOPLE
         | ALL_LEDGER
+        | ALL_INDICATORS
     ),
     Role.ORG_DEPT: frozenset(
-        VIEW | READ_AUDIT | EDIT_ORGANISATIONS | ALL_PEOPLE | VIEW_LEDGER | OVERSEE_CADRES
+        VIEW
+        | READ_AUDIT
+        | EDIT_ORGANISATIONS
+        | ALL_PEOPLE
+        | VIEW_LEDGER
+        | OVERSEE_CADRES
+        | VIEW_INDICATORS
     ),
     Role.SCIENCE_ASSOCIATION: frozenset(
-        VIEW | READ_AUDIT | EDIT_ORGANISATIONS | VIEW_PEOPLE | VIEW_LEDGER | ENTER_ACTIVITIES
+        VIEW
+        | READ_AUDIT
+        | EDIT_ORGANISATIONS
+        | VIEW_PEOPLE
+        | VIEW_LEDGER
+        | ENTER_ACTIVITIES
+        | VIEW_INDICATORS
+        | ENTER_FIGURES
     ),
     Role.TOWNSHIP_ADMIN: frozenset(
         VIEW
@@ -91,6 +118,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | ENTER_ACTIVITIES
         | CONFIRM_ACTIVITIES
         | READ_REPORTS
+        | VIEW_INDICATORS
+        | ENTER_FIGURES
+        | MANAGE_TARGETS
     ),
     Role.CADRE: frozenset(
         VIEW
@@ -102,7 +132,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {"regions.view_organisation"} | VIEW_PEOPLE | VIEW_LEDGER | READ_REPORTS
     ),
     Role.ENTERPRISE: frozenset({"regions.view_organisation", "regions.change_organisation"}),
-    Role.VIEWER: frozenset(VIEW | VIEW_PEOPLE | VIEW_LEDGER),
+    Role.VIEWER: frozenset(VIEW | VIEW_PEOPLE | VIEW_LEDGER | VIEW_INDICATORS),
 }
 
 # Roles held on an organisation rather than on a region subtree.

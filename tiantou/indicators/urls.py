@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from . import views
+
+app_name = "indicators"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("value/", views.value, name="value"),
+    path("figures/", include("tiantou.indicators.figure_urls")),
+    path("targets/", include("tiantou.indicators.target_urls")),
+    path("scorecards/", include("tiantou.indicators.scorecard_urls")),
+]
