@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from tiantou.accounts.api import router as accounts_router
+from tiantou.indicators.api import router as indicators_router
 from tiantou.ledger.api import router as ledger_router
 from tiantou.people.api import router as people_router
 from tiantou.regions.api import router as regions_router
@@ -26,3 +27,4 @@ api.add_router("", accounts_router)
 api.add_router("", regions_router)
 api.add_router("", people_router)
 api.add_router("", ledger_router)
+api.add_router("", indicators_router)

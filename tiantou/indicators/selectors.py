@@ -2,13 +2,14 @@
 
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from tiantou.accounts.scoping import memberships_of, scope_for
 from tiantou.core.periods import Period
 from tiantou.regions.models import Organisation, Region
 
 from .engine import Scope
+
+__all__ = ["Scope", "home_region", "period_choices", "period_from", "scope_from"]
 
 
 def home_region(user) -> Region | None:
@@ -65,7 +66,3 @@ def period_choices(today=None) -> list[tuple[str, str]]:
         options += [Period.quarter(year, q) for q in (1, 2, 3, 4)]
     options += [Period.month(today.year, m) for m in range(1, today.month + 1)]
     return [(p.key, p.label) for p in options]
-
-
-def bad_period_message(error: ValueError) -> str:
-    return str(error) or _("The period cannot be read.")

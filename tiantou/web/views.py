@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tiantou.accounts.permissions import has_perm
+from tiantou.indicators import dashboard as indicator_dashboard
+from tiantou.indicators import selectors as indicator_selectors
 from tiantou.people import selectors as people_selectors
 from tiantou.regions import selectors as region_selectors
 from tiantou.regions.choices import Level, OrganisationKind
@@ -29,8 +31,18 @@ def dashboard(request):
             "organisation_kinds": kinds,
             "roots": roots,
             "breakdown": _breakdown_chart(request.user, roots),
+            "figures": _indicator_figures(request.user),
         },
     )
+
+
+def _indicator_figures(user) -> dict | None:
+    """Key figures, the comparison across subdivisions and the monthly trend of the user's
+    home region this year (for those who may see indicators)."""
+    region = indicator_selectors.home_region(user)
+    if region is None or not has_perm(user, "indicators.view_indicators", region):
+        return None
+    return indicator_dashboard.dashboard_figures(scope=indicator_selectors.Scope(region=region))
 
 
 def _breakdown_chart(user, roots) -> dict | None:

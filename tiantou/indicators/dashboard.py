@@ -1,0 +1,90 @@
+"""What the dashboard shows of the indicators for a user's scope: key figures with last
+year, a comparison across the scope's subdivisions and monthly trends. Two engine calls
+in all, whatever the amount of data."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from tiantou.core.periods import Period
+
+from . import engine, registry
+from .engine import Scope, Value
+from .templatetags.figures import exact
+
+CARDS = ["trainings", "trainees", "technologies", "events", "consultations", "cadres_in_office"]
+COMPARED = ["activities", "trainees", "technologies"]
+TRENDS = ["activities", "trainees"]
+
+
+@dataclass
+class Card:
+    """A key figure: its value this period, last year's and the link to its records."""
+
+    key: str
+    value: Value
+
+    @property
+    def name(self) -> str:
+        return str(self.value.indicator.name)
+
+
+def dashboard_figures(*, scope: Scope, period: Period | None = None, today=None) -> dict[str, Any]:
+    """Cards, the comparison across subdivisions and the monthly trend, ready for charts."""
+    today = today or timezone.localdate()
+    period = period or Period.year(today.year)
+    by_child = engine.evaluate(
+        CARDS + COMPARED,
+        scope=scope,
+        period=period,
+        by=engine.CHILDREN if scope.region is not None else None,
+        compare=True,
+        today=today,
+    )
+    by_month = engine.evaluate(
+        TRENDS, scope=scope, period=period, by=engine.MONTHS, compare=True, today=today
+    )
+    cards = [Card(key, by_child.value(key)) for key in CARDS]
+    compared = None
+    if by_child.groups:
+        compared = {
+            "names": [g.label for g in by_child.groups],
+            "series": [
+                {
+                    "name": f"{registry.get(key).name}（{registry.get(key).unit}）",
+                    "data": [_plain(v.number) for v in by_child.series(key)],
+                    "urls": [v.url for v in by_child.series(key)],
+                }
+                for key in COMPARED
+            ],
+        }
+    months = [g.label for g in by_month.groups]
+    trend = {
+        "months": months,
+        "series": [
+            {
+                "name": f"{registry.get(key).name}（{registry.get(key).unit}）",
+                "this_year": [_plain(v.number) for v in by_month.series(key)],
+                "last_year": [_plain(v.previous) for v in by_month.series(key)],
+                "urls": [v.url for v in by_month.series(key)],
+            }
+            for key in TRENDS
+        ],
+        "labels": {"this_year": period.label, "last_year": period.last_year().label},
+    }
+    return {
+        "scope": scope,
+        "period": period,
+        "cards": cards,
+        "compared": compared,
+        "trend": trend,
+    }
+
+
+def _plain(number) -> float | int | None:
+    """A number for a chart (JSON): integers stay integers."""
+    if number is None:
+        return None
+    as_text = exact(number).replace(",", "")
+    return float(as_text) if "." in as_text else int(as_text)
