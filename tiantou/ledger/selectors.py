@@ -32,8 +32,13 @@ def activity_list(*, user) -> QuerySet[Activity]:
 
 
 def activity_get(*, user, pk: int) -> Activity:
-    """One activity the user can see, or 404."""
-    return get_object_or_404(activity_list(user=user).prefetch_related("technologies"), pk=pk)
+    """One activity the user can see, with what its page shows, or 404."""
+    queryset = (
+        activity_list(user=user)
+        .select_related("region__parent", "created_by", "confirmed_by")
+        .prefetch_related("technologies")
+    )
+    return get_object_or_404(queryset, pk=pk)
 
 
 def activity_type_list() -> QuerySet[ActivityType]:

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +17,7 @@ from tiantou.accounts.permissions import ensure_can, has_perm
 from tiantou.core.forms import add_service_errors
 from tiantou.core.models import AuditEntry
 
-from . import evidence, services
+from . import evidence, selectors, services
 from .choices import MEASURES, ActivityStatus
 from .forms import ActivityForm, PartyConfirmForm, PeriodCloseForm, PhotoForm, ReasonForm
 from .models import Activity, LedgerPeriod
@@ -25,14 +25,6 @@ from .models import Activity, LedgerPeriod
 RELATED = ("activity_type", "region", "region__parent", "posting__person", "organisation")
 MINE_LIMIT = 200
 QUEUE_LIMIT = 200
-
-
-def _get_activity_for_user(user, pk: int) -> Activity:
-    """An activity the user can see, or 404."""
-    return get_object_or_404(
-        Activity.objects.visible_to(user).select_related(*RELATED, "created_by", "confirmed_by"),
-        pk=pk,
-    )
 
 
 def _wants_json(request) -> bool:
@@ -135,7 +127,7 @@ def _create_with_photo(request, form: ActivityForm) -> tuple[Activity, bool]:
 @login_required
 def activity_edit(request, pk: int):
     """Correct a draft, submitted or rejected record; submitting again sends it back."""
-    activity = _get_activity_for_user(request.user, pk)
+    activity = selectors.activity_get(user=request.user, pk=pk)
     ensure_can(request.user, "ledger.change_activity", activity)
     form = ActivityForm(
         request.POST or None, request.FILES or None, user=request.user, activity=activity
@@ -180,7 +172,7 @@ def activity_edit(request, pk: int):
 @login_required
 def activity_detail(request, pk: int):
     """One record: measures, photos, flags, status history and what the user may do."""
-    activity = _get_activity_for_user(request.user, pk)
+    activity = selectors.activity_get(user=request.user, pk=pk)
     user = request.user
     own = _is_own(user, activity)
     can_admin = has_perm(user, "ledger.confirm_activity", activity)
@@ -232,7 +224,7 @@ def activity_mine(request):
 
 def _post_action(request, pk: int, action) -> object:
     """Run a service on an activity the user can see; a refusal is shown, never lost."""
-    activity = _get_activity_for_user(request.user, pk)
+    activity = selectors.activity_get(user=request.user, pk=pk)
     try:
         action(activity)
     except ValidationError as error:
@@ -256,7 +248,7 @@ def activity_submit(request, pk: int):
 @require_POST
 def activity_photo_add(request, pk: int):
     """Attach a photo to a record (flags are computed again)."""
-    activity = _get_activity_for_user(request.user, pk)
+    activity = selectors.activity_get(user=request.user, pk=pk)
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -320,7 +312,7 @@ def activity_reopen(request, pk: int):
 @login_required
 def activity_link(request, pk: int):
     """Make a one-time link for the served party; the link is shown once."""
-    activity = _get_activity_for_user(request.user, pk)
+    activity = selectors.activity_get(user=request.user, pk=pk)
     if request.method != "POST":
         return redirect("ledger:activity_detail", pk=activity.pk)
     try:
@@ -386,7 +378,7 @@ def _decided(request, activity: Activity, error: ValidationError | None = None):
 @require_POST
 def activity_confirm(request, pk: int):
     """Confirm a submitted record: it counts from now on."""
-    activity = _get_activity_for_user(request.user, pk)
+    activity = selectors.activity_get(user=request.user, pk=pk)
     try:
         activity = services.activity_confirm(actor=request.user, activity=activity)
     except ValidationError as error:
@@ -400,7 +392,7 @@ def activity_confirm(request, pk: int):
 @require_POST
 def activity_reject(request, pk: int):
     """Send a submitted record back with a reason."""
-    activity = _get_activity_for_user(request.user, pk)
+    activity = selectors.activity_get(user=request.user, pk=pk)
     try:
         activity = services.activity_reject(
             actor=request.user, activity=activity, reason=request.POST.get("reason", "")

@@ -253,3 +253,24 @@ def test_query_count_does_not_grow_with_the_records(ledger):
 def test_every_declared_indicator_is_computable(ledger):
     result = engine.evaluate(registry.INDICATORS, scope=county_scope(), period=Y2026, by=CHILDREN)
     assert {i.key for i in result.indicators} == set(registry.INDICATORS)
+
+
+def test_the_ledger_summary_by_township_agrees_with_the_engine(ledger, bob):
+    """The ledger's grouped list (any filter of the list) and the engine count alike."""
+    from tiantou.ledger import selectors as ledger_selectors
+
+    visible = Activity.objects.visible_to(bob).filter(starts_on__year=2026)
+    rows = ledger_selectors.activity_summary(queryset=visible, by="township")
+    result = engine.evaluate(
+        ["activities", "participants", "technologies", "varieties"],
+        scope=county_scope(),
+        period=Y2026,
+        by=CHILDREN,
+    )
+    assert rows
+    for row in rows:
+        assert row.activities == result.number("activities", row.key)
+        assert row.participants == result.number("participants", row.key)
+        # The ledger's column counts technologies and varieties together.
+        both = result.number("technologies", row.key) + result.number("varieties", row.key)
+        assert row.technologies == both
