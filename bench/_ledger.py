@@ -83,7 +83,9 @@ def generate(rows: int, admin, places) -> None:
                 f"SELECT id, %s FROM {table} WHERE id %% 2 = 0",
                 [tech.pk],
             )
+            # Fresh statistics, as autovacuum would gather after such a load.
             cursor.execute(f"ANALYZE {table}")
+            cursor.execute(f"ANALYZE {through}")
         else:
             import datetime
             import uuid

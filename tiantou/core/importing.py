@@ -12,24 +12,25 @@ import datetime as dt
 import decimal
 import functools
 import io
+import json
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.http import HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from . import audit, regioncodes
 from .models import AuditEntry
@@ -357,8 +358,34 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _workbook_bytes(file: Any) -> bytes:
+    if hasattr(file, "seek"):
+        file.seek(0)
+    if hasattr(file, "chunks"):  # an upload: in memory or in a temporary file
+        return b"".join(file.chunks())
+    return file.read()
+
+
+def _is_xlsx(data: bytes) -> bool:
+    """Whether `data` is an Office Open XML workbook (.xlsx, .xlsm and their templates).
+
+    The reader would also take .xls, .xlsb and .ods files; the page promises .xlsx only.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            content_types = archive.read("[Content_Types].xml")
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, RuntimeError):
+        return False
+    return b"spreadsheetml.worksheet+xml" in content_types
+
+
 def read_sheet(file: Any, columns: list[Column], *, max_rows: int) -> ImportResult:
-    """Read the first sheet of an .xlsx file and parse every cell with the column spec."""
+    """Read the first sheet of an .xlsx file and parse every cell with the column spec.
+
+    The sheet is read with calamine (Rust): several times faster than openpyxl on a
+    100 000-row ledger. Cells come back as str ("" when empty), float, bool, date,
+    datetime or time, which the parsers above take as they took openpyxl's values.
+    """
     result = ImportResult(columns=columns)
     size = getattr(file, "size", None)
     if size == 0:
@@ -374,34 +401,32 @@ def read_sheet(file: Any, columns: list[Column], *, max_rows: int) -> ImportResu
         "“Excel workbook (*.xlsx)”, then upload it again."
     )
     try:
-        if hasattr(file, "seek"):
-            file.seek(0)
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, EOFError):
-        return _file_error(result, not_xlsx)
-    except Exception:  # damaged XML inside the zip raises parser-specific errors
-        return _file_error(result, not_xlsx)
-    try:
-        if not workbook.worksheets:
+        data = _workbook_bytes(file)
+        if not _is_xlsx(data):
+            return _file_error(result, not_xlsx)
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        del data
+        sheets = [s.name for s in workbook.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
+        if not sheets:
             return _file_error(result, _("The file has no sheets."))
-        sheet = workbook.worksheets[0]
-        # The stored dimensions may be wrong (some programs write A1): read every row.
-        sheet.reset_dimensions()
-        _read_rows(result, sheet, columns, max_rows)
-    except Exception:  # a damaged sheet: say so rather than show a traceback
-        if result.ok:
-            _file_error(result, not_xlsx)
-    finally:
-        workbook.close()
+        sheet = workbook.get_sheet_by_name(sheets[0])
+        # Every row from A1 on, whatever the stored dimensions say, so that row numbers
+        # are the ones Excel shows.
+        cells = sheet.to_python(skip_empty_area=False)
+    except Exception:  # damaged XML inside the zip, or a part missing
+        return _file_error(result, not_xlsx)
+    _read_rows(result, cells, sheet.name, columns, max_rows)
     return result
 
 
-def _read_rows(result: ImportResult, sheet: Any, columns: list[Column], max_rows: int) -> None:
-    rows: Iterator[tuple] = iter(enumerate(sheet.iter_rows(values_only=True), start=1))
-    header: tuple = ()
-    for _number, cells in rows:
-        if not all(_is_blank(v) for v in cells):
-            header = cells
+def _read_rows(
+    result: ImportResult, cells: list[list], title: str, columns: list[Column], max_rows: int
+) -> None:
+    rows: Iterator[tuple[int, list]] = iter(enumerate(cells, start=1))
+    header: list = []
+    for _number, row_cells in rows:
+        if not all(_is_blank(v) for v in row_cells):
+            header = row_cells
             break
     if not header:
         _file_error(
@@ -409,12 +434,12 @@ def _read_rows(result: ImportResult, sheet: Any, columns: list[Column], max_rows
             _("The first sheet is empty. Download the template, fill it in and upload it."),
         )
         return
-    positions = _match_header(result, header, columns)
+    positions = _match_header(result, tuple(header), columns)
     if positions is None:
         return
     result.present = {c.key for c, _i in positions}
-    for number, cells in rows:
-        if all(_is_blank(v) for v in cells):
+    for number, row_cells in rows:
+        if all(_is_blank(v) for v in row_cells):
             continue
         if len(result.rows) >= max_rows:
             result.rows.clear()
@@ -424,12 +449,11 @@ def _read_rows(result: ImportResult, sheet: Any, columns: list[Column], max_rows
                 % {"max": max_rows},
             )
             return
-        result.rows.append(_parse_row(result, number, cells, positions))
+        result.rows.append(_parse_row(result, number, row_cells, positions))
     if not result.rows:
         _file_error(
             result,
-            _("The sheet “%(sheet)s” has a header but no data rows below it.")
-            % {"sheet": sheet.title},
+            _("The sheet “%(sheet)s” has a header but no data rows below it.") % {"sheet": title},
         )
 
 
@@ -486,7 +510,7 @@ def _match_header(
 
 
 def _parse_row(
-    result: ImportResult, number: int, cells: tuple, positions: list[tuple[Column, int]]
+    result: ImportResult, number: int, cells: Sequence[Any], positions: list[tuple[Column, int]]
 ) -> ParsedRow:
     values: dict[str, Any] = {}
     width = len(cells)
@@ -549,6 +573,95 @@ def fetch_in(queryset: models.QuerySet, field_name: str, values: Iterable[Any]) 
     for start in range(0, len(values), IN_CHUNK):
         found.extend(queryset.filter(**{f"{field_name}__in": values[start : start + IN_CHUNK]}))
     return found
+
+
+# Field types whose Python values the database driver writes as they are.
+_PLAIN_FIELDS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.SmallAutoField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveBigIntegerField,
+    models.PositiveSmallIntegerField,
+    models.CharField,
+    models.SlugField,
+    models.TextField,
+    models.BooleanField,
+    models.DateField,
+    models.DateTimeField,
+    models.DecimalField,
+    models.UUIDField,
+    models.ForeignKey,
+)
+
+
+def bulk_insert(model: type[models.Model], objects: list, *, batch_size: int = 2000) -> None:
+    """Insert new, unsaved objects in bulk and set their primary keys.
+
+    What `bulk_create` does, without its per-value work where it can: on PostgreSQL the
+    keys are drawn from the table's sequence in one query and the rows are sent with
+    COPY; elsewhere `bulk_create` does it. `auto_now` and `auto_now_add` fields get one
+    timestamp for the whole batch. No signals are sent (as with `bulk_create`).
+    """
+    if not objects:
+        return
+    meta = model._meta
+    now = timezone.now()
+    stamped = [
+        f.attname
+        for f in meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    for obj in objects:
+        for attname in stamped:
+            setattr(obj, attname, now)
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objects, batch_size=batch_size)  # type: ignore[attr-defined]
+        return
+    pk = meta.pk
+    assert pk is not None
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        new = [obj for obj in objects if obj.pk is None]
+        if new:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, pk.column, len(new)],
+            )
+            for obj, (key,) in zip(new, cursor.fetchall(), strict=True):
+                obj.pk = key
+        fields = list(meta.concrete_fields)
+        prepare: list[Callable[[Any], Any] | None] = []
+        for f in fields:
+            if isinstance(f, models.JSONField):
+                prepare.append(functools.partial(_json_or_null, encoder=f.encoder))
+            elif type(f) in _PLAIN_FIELDS:
+                prepare.append(None)
+            else:
+                prepare.append(functools.partial(f.get_db_prep_save, connection=connection))
+        attnames = [f.attname for f in fields]
+        columns = ", ".join(quote(str(f.column)) for f in fields)
+        sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+        # Driver errors (a duplicate key written meanwhile) become Django's IntegrityError.
+        with connection.wrap_database_errors, cursor.copy(sql) as copy:  # type: ignore[attr-defined]
+            for obj in objects:
+                values = obj.__dict__
+                copy.write_row(
+                    [
+                        values[name] if how is None else how(values[name])
+                        for name, how in zip(attnames, prepare, strict=True)
+                    ]
+                )
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def _json_or_null(value: Any, *, encoder: Any) -> str | None:
+    return None if value is None else json.dumps(value, cls=encoder)
 
 
 def audit_entry(*, actor: Any, obj: models.Model, before: dict | None, note: str) -> AuditEntry:

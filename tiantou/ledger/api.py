@@ -5,8 +5,10 @@ the services."""
 import datetime
 import uuid as uuid_lib
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
@@ -18,6 +20,7 @@ from tiantou.regions.models import Region
 from . import selectors, services
 from .filters import ActivityFilterSet
 from .models import Activity, ActivityType, Technology
+from .querysets import COUNT_LIMIT, CappedPaginator
 
 router = Router(tags=["ledger"])
 
@@ -112,6 +115,36 @@ class ActivityFilters(Schema):
     technology: int | None = Field(None, description="Technology id")
 
 
+class CappedPageNumberPagination(PageNumberPagination):
+    """Page-number pagination whose count stops at `COUNT_LIMIT`, like the ledger page.
+
+    An exact COUNT(*) over a ledger of millions costs more than the page itself. `count`
+    is exact up to the limit; beyond it `count` is the limit and `count_capped` is true.
+    A page's ids are read first (a narrow sorted scan), then their rows with what they
+    show, as on the page.
+    """
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(..., description=f"Matching records, counted up to {COUNT_LIMIT}")
+        count_capped: bool = Field(
+            ..., description=f"True when more than {COUNT_LIMIT} records match"
+        )
+
+    def paginate_queryset(self, queryset: QuerySet, pagination: Any, request, **params) -> Any:
+        page_size = self._get_page_size(pagination.page_size)
+        offset = (pagination.page - 1) * page_size
+        keys = queryset.prefetch_related(None).values_list("pk", flat=True)
+        paginator = CappedPaginator(keys, page_size, limit=COUNT_LIMIT)
+        ids = paginator.ids_between(offset, offset + page_size)
+        found = queryset.in_bulk(ids) if ids else {}
+        return {
+            "items": [found[pk] for pk in ids if pk in found],
+            "count": min(paginator.count, COUNT_LIMIT),
+            "count_capped": paginator.is_capped,
+        }
+
+
 # ---- helpers ----
 
 
@@ -176,7 +209,7 @@ def activity_create(request, payload: ActivityIn):
 
 
 @router.get("/activities/", response={200: list[ActivityOut], **ERRORS}, summary="List activities")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(CappedPageNumberPagination, page_size=100)
 def activity_list(request, filters: Query[ActivityFilters]):
     """Activities the user can see, filtered like the ledger page (counted ones by default)."""
     user = request.auth

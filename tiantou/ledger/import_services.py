@@ -349,18 +349,16 @@ class _Planner:
 def _write(actor, plans, note: str) -> None:
     """Insert the planned activities, their technologies and one audit row each."""
     activities = [activity for _row, activity, _techs in plans]
-    Activity.objects.bulk_create(activities, batch_size=BATCH)
+    importing.bulk_insert(Activity, activities, batch_size=BATCH)
     through = Activity.technologies.through
     links = [
         through(activity_id=activity.pk, technology_id=tech.pk)
         for _row, activity, techs in plans
         for tech in techs
     ]
-    through.objects.bulk_create(links, batch_size=BATCH * 5)
-    entries = []
-    for activity in activities:
-        entries.append(importing.audit_entry(actor=actor, obj=activity, before=None, note=note))
-        if len(entries) >= BATCH:
-            AuditEntry.objects.bulk_create(entries)
-            entries = []
-    AuditEntry.objects.bulk_create(entries)
+    importing.bulk_insert(through, links, batch_size=BATCH * 5)
+    entries = [
+        importing.audit_entry(actor=actor, obj=activity, before=None, note=note)
+        for activity in activities
+    ]
+    importing.bulk_insert(AuditEntry, entries, batch_size=BATCH)

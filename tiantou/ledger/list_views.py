@@ -4,10 +4,7 @@ The list counts at most `COUNT_LIMIT` rows: on a ledger of millions an exact COU
 would cost more than the page itself, and nobody pages that far.
 """
 
-from functools import cached_property
-
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,9 +19,9 @@ from tiantou.core.import_views import import_page
 from . import selectors
 from .filters import ActivityFilterSet
 from .importers import ACTIVITY_COLUMNS, ActivityImporter
+from .querysets import COUNT_LIMIT, CappedPaginator
 
 PER_PAGE = 50
-COUNT_LIMIT = 10_000
 
 SUMMARY_TITLES = {
     "township": gettext_lazy("By township"),
@@ -38,22 +35,6 @@ SUMMARY_HEADINGS = {
     "type": gettext_lazy("Type"),
     "month": gettext_lazy("Month"),
 }
-
-
-class CappedPaginator(Paginator):
-    """A paginator that counts at most `limit` rows (one cheap bounded COUNT)."""
-
-    def __init__(self, *args, limit: int = COUNT_LIMIT, **kwargs):
-        self.limit = limit
-        super().__init__(*args, **kwargs)
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list[: self.limit + 1].count()  # type: ignore[attr-defined]
-
-    @property
-    def is_capped(self) -> bool:
-        return self.count > self.limit
 
 
 def _filter(request) -> ActivityFilterSet:

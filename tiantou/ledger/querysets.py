@@ -1,5 +1,8 @@
 """Querysets of the ledger; `visible_to` is the one choke point for scope."""
 
+from functools import cached_property
+
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
 
@@ -8,6 +11,12 @@ from tiantou.accounts.scoping import scope_for
 from .choices import ActivityStatus
 
 COUNTED = (ActivityStatus.CONFIRMED, ActivityStatus.LOCKED)
+# Lists (page and API) count at most this many rows: an exact COUNT(*) over millions of
+# rows would cost more than the list itself, and nobody pages that far.
+COUNT_LIMIT = 10_000
+# Up to this many matches, a page's rows are looked up by key among the counted ones
+# rather than found by a second scan (a title search on a million rows scans them all).
+FEW_MATCHES = 1_000
 
 
 class ActivityQuerySet(models.QuerySet):
@@ -41,3 +50,44 @@ class PostingOwnedQuerySet(models.QuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(posting__in=Posting.objects.visible_to(user).values("pk"))
+
+
+class CappedPaginator(Paginator):
+    """Pages of primary keys (`values_list("pk", flat=True)`) counted up to `limit`.
+
+    One unordered query reads the keys of at most `limit + 1` matching rows: their number
+    is the count (more than `limit` shows as “more than …”). With few matches the page's
+    keys are then sorted among those, by key lookups; otherwise the page is a LIMIT query
+    along the list's index, which finds many matches early.
+    """
+
+    def __init__(self, object_list, per_page, *, limit: int = COUNT_LIMIT, **kwargs):
+        self.limit = limit
+        super().__init__(object_list, per_page, **kwargs)
+
+    @cached_property
+    def counted_ids(self) -> list:
+        return list(self.object_list.order_by()[: self.limit + 1])  # type: ignore[attr-defined]
+
+    @cached_property
+    def count(self) -> int:
+        return len(self.counted_ids)
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.limit
+
+    def ids_between(self, bottom: int, top: int) -> list:
+        """The keys of rows `bottom` to `top` (exclusive) in the list's order."""
+        keys = self.object_list
+        if self.count <= min(FEW_MATCHES, self.limit):  # every match counted
+            keys = keys.filter(pk__in=self.counted_ids)  # type: ignore[attr-defined]
+        return list(keys[bottom:top])
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self.ids_between(bottom, top), number, self)

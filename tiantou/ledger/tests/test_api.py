@@ -4,7 +4,9 @@ import datetime
 import uuid
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import TOWNSHIP_A, TOWNSHIP_B
@@ -91,11 +93,62 @@ def test_create_refuses_bad_values_in_chinese_json(ming, posting_ming, values, f
 
 def test_list_uses_the_page_filters_and_counts_confirmed_by_default(alice, submitted):
     client = _client(alice)
-    assert client.get(BASE).json()["count"] == 0
+    assert client.get(BASE).json() == {"items": [], "count": 0, "count_capped": False}
     listed = client.get(BASE, {"status": "submitted"}).json()
     assert [item["id"] for item in listed["items"]] == [submitted.pk]
     bad = client.get(BASE, {"month": "2026-13"})
     assert bad.status_code == 422 and "month" in bad.json()["errors"]
+
+
+def _confirmed_rows(n, *, creator, region, technology=None):
+    kind = ActivityType.objects.get(key="training")
+    made = Activity.objects.bulk_create(
+        Activity(
+            activity_type=kind,
+            title=f"记录{i}",
+            region=region,
+            starts_on=YESTERDAY - datetime.timedelta(days=i),
+            status="confirmed",
+            participants=i,
+            created_by=creator,
+        )
+        for i in range(n)
+    )
+    if technology is not None:
+        for activity in Activity.objects.filter(pk__in=[a.pk for a in made]):
+            activity.technologies.add(technology)
+    return made
+
+
+def test_list_pages_newest_first_and_caps_its_count(alice, township_a, monkeypatch):
+    from tiantou.ledger import api
+
+    _confirmed_rows(5, creator=alice, region=township_a)
+    client = _client(alice)
+    first = client.get(BASE, {"page_size": 2}).json()
+    assert first["count"] == 5 and first["count_capped"] is False
+    assert [item["title"] for item in first["items"]] == ["记录0", "记录1"]
+    third = client.get(BASE, {"page_size": 2, "page": 3}).json()
+    assert [item["title"] for item in third["items"]] == ["记录4"]
+    monkeypatch.setattr(api, "COUNT_LIMIT", 3)
+    capped = client.get(BASE, {"page_size": 2, "page": 2}).json()
+    assert capped["count"] == 3 and capped["count_capped"] is True
+    # Pages beyond the counted rows are still served.
+    assert [item["title"] for item in capped["items"]] == ["记录2", "记录3"]
+
+
+def test_list_query_count_does_not_depend_on_rows(alice, township_a):
+    technology = Technology.objects.get(name="果树高接换优技术")
+    _confirmed_rows(2, creator=alice, region=township_a, technology=technology)
+    client = _client(alice)
+    client.get(BASE)
+    with CaptureQueriesContext(connection) as few:
+        assert len(client.get(BASE).json()["items"]) == 2
+    _confirmed_rows(120, creator=alice, region=township_a, technology=technology)
+    with CaptureQueriesContext(connection) as many:
+        items = client.get(BASE).json()["items"]
+    assert len(items) == 100 and items[0]["technologies"] == ["果树高接换优技术"]
+    assert len(many) == len(few)
 
 
 def test_confirm_and_reject(alice, submitted, ming, posting_ming, township_a):

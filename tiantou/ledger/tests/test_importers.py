@@ -114,6 +114,59 @@ def test_a_record_id_makes_the_import_idempotent(setting, alice):
     assert any("row 2" in m.lower() or "2" in m for m in _messages(repeated))
 
 
+def test_every_row_field_audit_and_link_is_written_as_the_planner_made_it(setting, alice):
+    """The bulk writer (COPY on PostgreSQL) stores what the ORM would have stored."""
+    record_id = uuid.uuid4()
+    rows = [
+        _row(
+            uuid=str(record_id),
+            title="带\t制表符\n和换行的标题",
+            description="说明：\\ 反斜杠",
+            starts_on=(YESTERDAY - datetime.timedelta(days=2)).isoformat(),
+            ends_on=YESTERDAY.isoformat(),
+            participants=100000,  # above the usual attendance: flagged
+            technologies="水肥一体化技术",
+        ),
+        _row(activity_type="技术推广", participants=None, area_mu="0.5", output_value="1234.5"),
+    ]
+    result = _run(alice, rows)
+    assert result.ok and result.written, _messages(result)
+    first, second = Activity.objects.order_by("id")
+    assert first.uuid == record_id and first.title == "带\t制表符\n和换行的标题"
+    assert first.description == "说明：\\ 反斜杠" and first.ends_on == YESTERDAY
+    assert first.flags and first.flags[0]["participants"] == 100000
+    assert first.created_at is not None and first.updated_at is not None
+    assert [t.name for t in first.technologies.all()] == ["水肥一体化技术"]
+    assert str(second.output_value) == "1234.50" and second.participants is None
+    entries = AuditEntry.objects.filter(action="import").order_by("id")
+    assert [e.object_id for e in entries] == [str(first.pk), str(second.pk)]
+    assert entries[0].after["uuid"] == str(record_id)
+    assert entries[0].after["title"] == first.title and entries[0].actor == alice
+    assert entries[1].after["output_value"] == "1234.50"
+    # New records get keys after those written by the bulk writer.
+    later = _run(alice, [_row(title="后来")])
+    assert later.written and Activity.objects.get(title="后来").pk > second.pk
+
+
+def test_a_record_written_meanwhile_fails_the_whole_import(setting, alice, monkeypatch):
+    from tiantou.ledger import import_services
+
+    record_id = str(uuid.uuid4())
+    assert _run(alice, [_row(uuid=record_id)]).written
+    real_fetch = import_services._Planner.fetch
+
+    def fetch_before_the_other_import(self):
+        real_fetch(self)
+        self.existing, self.visible_existing = {}, set()  # as if read before it was written
+
+    monkeypatch.setattr(import_services._Planner, "fetch", fetch_before_the_other_import)
+    result = _run(alice, [_row(title="新的"), _row(uuid=record_id, title="同一记录")])
+    assert not result.ok and not result.written
+    assert "changed the ledger" in _messages(result)[0] or "台帐" in _messages(result)[0]
+    assert Activity.objects.count() == 1
+    assert AuditEntry.objects.filter(action="import").count() == 1
+
+
 @pytest.mark.parametrize(
     ("values", "column"),
     [

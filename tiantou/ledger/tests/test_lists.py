@@ -119,6 +119,14 @@ def test_filter_by_place_cadre_unit_type_month_technology_and_title(ledger, bob)
     assert _filtered(bob, q="推广") == {ledger["a2"].pk}
 
 
+def test_title_search_ignores_case_and_matches_chinese_as_typed(ledger, bob):
+    Activity.objects.filter(pk=ledger["a1"].pk).update(title="GAP认证Training培训")
+    assert _filtered(bob, q="gap认证") == {ledger["a1"].pk}
+    assert _filtered(bob, q="TRAINING") == {ledger["a1"].pk}
+    assert _filtered(bob, q="认证") == {ledger["a1"].pk}
+    assert _filtered(bob, q="100%") == set()
+
+
 def test_filter_refuses_a_bad_month_and_a_township_out_of_scope(ledger, alice):
     filterset = ActivityFilterSet(
         {"month": "2026-13", "township": TOWNSHIP_B},
