@@ -76,6 +76,8 @@ MANAGE_SCORECARDS = {"indicators.add_scorescheme", "indicators.change_scoreschem
 ALL_INDICATORS = (
     VIEW_INDICATORS | ENTER_FIGURES | CONFIRM_FIGURES | MANAGE_TARGETS | MANAGE_SCORECARDS
 )
+VIEW_REPORTS = {"reports.view_report"}
+WRITE_REPORTS = {"reports.add_report", "reports.change_report", "reports.issue_report"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset(
@@ -87,6 +89,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | ALL_PEOPLE
         | ALL_LEDGER
         | ALL_INDICATORS
+        | VIEW_REPORTS
+        | WRITE_REPORTS
     ),
     Role.ORG_DEPT: frozenset(
         VIEW
@@ -96,6 +100,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | VIEW_LEDGER
         | OVERSEE_CADRES
         | VIEW_INDICATORS
+        | VIEW_REPORTS
+        | WRITE_REPORTS
     ),
     Role.SCIENCE_ASSOCIATION: frozenset(
         VIEW
@@ -106,6 +112,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | ENTER_ACTIVITIES
         | VIEW_INDICATORS
         | ENTER_FIGURES
+        | VIEW_REPORTS
+        | WRITE_REPORTS
     ),
     Role.TOWNSHIP_ADMIN: frozenset(
         VIEW
@@ -121,6 +129,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | VIEW_INDICATORS
         | ENTER_FIGURES
         | MANAGE_TARGETS
+        | VIEW_REPORTS
     ),
     Role.CADRE: frozenset(
         VIEW
@@ -132,7 +141,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {"regions.view_organisation"} | VIEW_PEOPLE | VIEW_LEDGER | READ_REPORTS
     ),
     Role.ENTERPRISE: frozenset({"regions.view_organisation", "regions.change_organisation"}),
-    Role.VIEWER: frozenset(VIEW | VIEW_PEOPLE | VIEW_LEDGER | VIEW_INDICATORS),
+    Role.VIEWER: frozenset(VIEW | VIEW_PEOPLE | VIEW_LEDGER | VIEW_INDICATORS | VIEW_REPORTS),
 }
 
 # Roles held on an organisation rather than on a region subtree.
