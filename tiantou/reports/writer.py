@@ -8,7 +8,7 @@ idioms by `core.numbers`, and the blocks they go into.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from django.utils import timezone
@@ -127,7 +127,7 @@ class Writer:
         text, quoted = _fill(template, figures)
         return self._add(PARAGRAPH, text=text, figures=_in_order(text, quoted))
 
-    def items(self, items: list[tuple[str, dict[str, "Slot"]]], *, lead: str = "") -> Block:
+    def items(self, items: Sequence[tuple[str, Mapping[str, "Slot"]]], *, lead: str = "") -> Block:
         """一是…；二是… from (template, slots) pairs; empty templates are left out."""
         texts: list[str] = []
         quoted: list[Figure] = []
@@ -177,7 +177,7 @@ class Writer:
 Slot = Figure | None | tuple[str, Figure | None]
 
 
-def _fill(template: str, slots: dict[str, Slot]) -> tuple[str, list[Figure]]:
+def _fill(template: str, slots: Mapping[str, Slot]) -> tuple[str, list[Figure]]:
     """The template with each slot's prose, and the figures quoted."""
     texts: dict[str, str] = {}
     quoted: list[Figure] = []
