@@ -16,6 +16,7 @@ urlpatterns = [
     path("people/", include("tiantou.people.urls")),
     path("ledger/", include("tiantou.ledger.urls")),
     path("indicators/", include("tiantou.indicators.urls")),
+    path("reports/", include("tiantou.reports.urls")),
     path("api/v1/", api.urls),
     path("backoffice/", admin.site.urls),
 ]

@@ -4,7 +4,7 @@ child region), and one value's page listing the records behind it."""
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from tiantou.accounts.permissions import ensure_can
 
@@ -63,6 +63,8 @@ def overview(request):
 @login_required
 def value(request):
     """One value and the records behind it (its provenance)."""
+    if not request.GET.get("indicator"):
+        return redirect("indicators:overview")
     try:
         indicator = registry.get(request.GET.get("indicator", ""))
     except KeyError:
