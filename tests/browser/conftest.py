@@ -62,6 +62,17 @@ def phone_page(browser, live_server):
     context.close()
 
 
+@pytest.fixture
+def standard_types(db):
+    """The standard activity types and catalogue: a transactional test's flush removes the
+    rows data migrations made, so tests that need them load them again."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("tiantou.ledger.migrations.0002_standard_types").add(apps, None)
+
+
 def login(page, base_url: str, username: str, password: str) -> None:
     page.goto(base_url + "/login/")
     page.fill("#id_username", username)

@@ -12,22 +12,16 @@ from tests.browser.conftest import login
 from tiantou.ledger.models import Activity
 from tiantou.ledger.tests.photos import jpeg_bytes
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("standard_types"),
+]
 
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture(autouse=True)
-def standard_types(db):
-    """The standard types and catalogue: a transactional test's flush removes migration data."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("tiantou.ledger.migrations.0002_standard_types").add(apps, None)
 
 
 def test_a_cadre_records_a_training_and_sees_it_counted(

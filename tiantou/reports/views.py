@@ -119,7 +119,11 @@ def block_edit(request, pk: int, block_id: str):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            url = reverse("reports:report_detail", args=[pk]) + f"#block-{block_id}"
+            # A new address (not only a new #fragment), so the browser loads the page again
+            # and the issue button carries the draft's new version.
+            url = (
+                reverse("reports:report_detail", args=[pk]) + f"?edited={block_id}#block-{block_id}"
+            )
             if request.htmx:
                 return HttpResponseClientRedirect(url)
             return redirect(url)
