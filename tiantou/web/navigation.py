@@ -37,6 +37,9 @@ NAV_ITEMS = [
     NavItem(_("Selection"), "people:batch_list", "clipboard-check", "people.view_batch"),
     NavItem(_("Ledger"), "ledger:activity_mine", "journal-check", "ledger.view_activity"),
     NavItem(_("Oversight"), "ledger:oversight", "clipboard-pulse", "ledger.view_workreport"),
+    NavItem(_("Indicators"), "indicators:overview", "graph-up", "indicators.view_indicators"),
+    NavItem(_("Targets"), "indicators:sheet_list", "bullseye", "indicators.view_targetsheet"),
+    NavItem(_("Reports"), "reports:report_list", "file-earmark-text", "reports.view_report"),
     NavItem(_("Users"), "accounts:user_list", "people", "accounts.manage_users"),
 ]
 
