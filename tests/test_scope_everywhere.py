@@ -108,6 +108,29 @@ OBJECT_URLS = {
     "ledger:discipline_escalate": lambda a: {"pk": _oversight(a)["case"].pk},
     "ledger:discipline_close": lambda a: {"pk": _oversight(a)["case"].pk},
     "ledger:training_posting": lambda a: {"pk": a["posting"].pk},
+    "indicators:sheet_detail": lambda a: {"pk": a["target_sheet"].pk},
+    "indicators:sheet_edit": lambda a: {"pk": a["target_sheet"].pk},
+    "indicators:sheet_issue": lambda a: {"pk": a["target_sheet"].pk},
+    "indicators:sheet_export": lambda a: {"pk": a["target_sheet"].pk},
+    "indicators:item_create": lambda a: {"pk": a["target_sheet"].pk},
+    "indicators:item_edit": lambda a: {"pk": a["target_item"].pk},
+    "indicators:item_delete": lambda a: {"pk": a["target_item"].pk},
+    "indicators:item_splits": lambda a: {"pk": a["target_item"].pk},
+    "indicators:split_letter": lambda a: {"pk": a["target_split"].pk},
+    "indicators:split_sign": lambda a: {"pk": a["target_split"].pk},
+    "indicators:figure_edit": lambda a: {"pk": a["figure"].pk},
+    "indicators:figure_confirm": lambda a: {"pk": a["figure"].pk},
+    "indicators:figure_return": lambda a: {"pk": a["figure"].pk},
+    "indicators:scheme_detail": lambda a: {"pk": a["scheme"].pk},
+    "indicators:scheme_edit": lambda a: {"pk": a["scheme"].pk},
+    "indicators:scheme_export": lambda a: {"pk": a["scheme"].pk},
+    "reports:report_detail": lambda a: {"pk": _report(a).report.pk},
+    "reports:block_edit": lambda a: {"pk": _report(a).report.pk, "block_id": "b1"},
+    "reports:report_issue": lambda a: {"pk": _report(a).report.pk},
+    "reports:report_regenerate": lambda a: {"pk": _report(a).report.pk},
+    "reports:report_download": lambda a: {"pk": _report(a).report.pk, "fmt": "md"},
+    "reports:version_detail": lambda a: {"pk": _report(a).report.pk, "number": 1},
+    "reports:version_download": lambda a: {"pk": _report(a).report.pk, "number": 1, "fmt": "md"},
 }
 # Pages that take a secret token, not an object: public by design (tested in their app).
 PUBLIC_TOKEN_URLS = {"ledger:confirm_link"}
@@ -135,6 +158,31 @@ def _activity(a):
             submit=True,
         )
     return a["activity"]
+
+
+def _report(a):
+    """An issued report of township A (written by hand: the report kinds are county-level)."""
+    if "report_version" not in a:
+        from django.utils import timezone
+
+        from tiantou.reports.models import Report, ReportVersion
+
+        draft = {
+            "title": "岸堤镇工作总结",
+            "blocks": [{"id": "b1", "kind": "paragraph", "text": "正文"}],
+        }
+        report = Report.objects.create(
+            kind="county_work",
+            region=a["posting"].host_region,
+            period="2026",
+            title="岸堤镇工作总结",
+            draft=draft,
+            generated_at=timezone.now(),
+        )
+        a["report_version"] = ReportVersion.objects.create(
+            report=report, number=1, title=report.title, content=draft
+        )
+    return a["report_version"]
 
 
 def _oversight(a):
@@ -176,7 +224,8 @@ def _project_patterns():
     return [
         (name, pattern)
         for name, pattern in _patterns(get_resolver().url_patterns)
-        if name.split(":")[0] in {"web", "regions", "accounts", "api", "people", "ledger"}
+        if name.split(":")[0]
+        in {"web", "regions", "accounts", "api", "people", "ledger", "indicators", "reports"}
     ]
 
 
@@ -191,6 +240,17 @@ def township_a_objects(alice, bob, township_a, posting_ming):
     programme = people_services.programme_create(
         actor=bob, region=township_a, name="岸堤镇科技特派员", kind="commissioner"
     )
+    from tiantou.indicators import targets
+    from tiantou.regions.models import Region
+
+    target_sheet = targets.sheet_create(
+        actor=alice, region=township_a, year=2026, title="岸堤镇目标"
+    )
+    target_item = targets.item_create(
+        actor=alice, sheet=target_sheet, name="培训", indicator="trainings", value=2
+    )
+    village = Region.objects.get(code=VILLAGE_A)
+    targets.splits_save(actor=alice, item=target_item, splits=[(village, 2, None)])
     return {
         "organisation": organisation,
         "user": alice,
@@ -198,7 +258,28 @@ def township_a_objects(alice, bob, township_a, posting_ming):
         "token": token,
         "programme": programme,
         "posting": posting_ming,
+        "target_sheet": target_sheet,
+        "target_item": target_item,
+        "target_split": target_item.splits.get(),
+        "figure": _figure(alice, township_a),
+        "scheme": _scheme(bob, township_a),
     }
+
+
+def _figure(alice, township_a):
+    """A figure from outside entered for township A."""
+    from tiantou.indicators import figures
+
+    return figures.figure_enter(
+        actor=alice, indicator="above_scale_output", region=township_a, period="2026", value=1
+    )
+
+
+def _scheme(bob, township_a):
+    """A scorecard scheme scoring township A's villages."""
+    from tiantou.indicators import scorecards
+
+    return scorecards.scheme_create(actor=bob, region=township_a, year=2026, name="岸堤镇考核")
 
 
 def test_every_object_url_is_covered():

@@ -180,9 +180,10 @@ def _query_source(
     windows: dict[str, Period],
     child_length: int | None,
     today: dt.date,
+    context: dict[str, Any],
 ) -> dict[tuple[str, str, str | None], Any]:
     """One grouped query (two when a distinct count needs its own total) for a source."""
-    context = source.prepare()
+    source.prepare(context)
     start = min(w.start for w in windows.values())
     end = max(w.end for w in windows.values())
     queryset: QuerySet = (
@@ -270,6 +271,7 @@ def evaluate(
         if not indicator.is_derived:
             by_source[indicator.source].append(indicator)
     raw: dict[tuple[str, str, str | None], Number | None] = {}
+    context: dict[str, Any] = {}
     for source_key, indicators in by_source.items():
         source = SOURCES[source_key]
         found = _query_source(
@@ -279,6 +281,7 @@ def evaluate(
             windows=windows,
             child_length=child_length,
             today=today,
+            context=context,
         )
         for (key, wkey, group), number in found.items():
             raw[(key, wkey, group)] = _finish(number, source)
@@ -341,7 +344,7 @@ def records(indicator: Indicator, *, scope: Scope, period: Period, today: dt.dat
         raise ValueError("a derived indicator has no records of its own")
     today = today or timezone.localdate()
     source = SOURCES[indicator.source]
-    context = source.prepare()
+    context = source.prepare({})
     condition = (
         scope.q(source)
         & source.in_window(indicator, period, today)

@@ -43,9 +43,10 @@ class Source:
     def base(self) -> QuerySet:
         raise NotImplementedError
 
-    def prepare(self) -> dict[str, Any]:
-        """Anything looked up once per evaluation (e.g. type keys to ids)."""
-        return {}
+    def prepare(self, context: dict[str, Any]) -> dict[str, Any]:
+        """Look up what the source needs once per evaluation (e.g. type keys to ids) into
+        `context`, which all sources of one evaluation share."""
+        return context
 
     def rows_for(self, start: dt.date, end: dt.date, today: dt.date) -> Q:
         """Rows that can matter to any window between start and end (an indexable filter)."""
@@ -108,10 +109,12 @@ class ActivitySource(Source):
 
         return Activity.objects.counted()
 
-    def prepare(self) -> dict[str, Any]:
+    def prepare(self, context: dict[str, Any]) -> dict[str, Any]:
         from tiantou.ledger.models import ActivityType
 
-        return {"type_ids": dict(ActivityType.objects.values_list("key", "id"))}
+        if "type_ids" not in context:
+            context["type_ids"] = dict(ActivityType.objects.values_list("key", "id"))
+        return context
 
     def rows_for(self, start: dt.date, end: dt.date, today: dt.date) -> Q:
         return Q(starts_on__range=(start, end))
