@@ -39,6 +39,15 @@ NAV_ITEMS = [
     NavItem(_("Oversight"), "ledger:oversight", "clipboard-pulse", "ledger.view_workreport"),
     NavItem(_("Indicators"), "indicators:overview", "graph-up", "indicators.view_indicators"),
     NavItem(_("Targets"), "indicators:sheet_list", "bullseye", "indicators.view_targetsheet"),
+    NavItem(
+        _("Scorecards"), "indicators:scheme_list", "trophy", "indicators.view_scorescheme"
+    ),
+    NavItem(
+        _("Outside figures"),
+        "indicators:figure_list",
+        "clipboard-data",
+        "indicators.view_externalfigure",
+    ),
     NavItem(_("Reports"), "reports:report_list", "file-earmark-text", "reports.view_report"),
     NavItem(_("Users"), "accounts:user_list", "people", "accounts.manage_users"),
 ]
