@@ -19,6 +19,7 @@ def test_township_admin_registers_an_organisation_in_a_village(
 
     if size == "phone":
         tab.get_by_role("button", name="菜单").click()
+    tab.get_by_role("button", name="基础数据").click()
     tab.get_by_role("link", name="地区").click()
     tab.get_by_role("link", name="岸堤镇").first.click()
     tab.wait_for_url(f"{live_server.url}/regions/{TOWNSHIP_A}/")

@@ -141,6 +141,13 @@ class Period:
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return months
 
+    def cut(self, today: dt.date) -> "Period":
+        """The part of the period up to `today` (the whole period once it is over): what
+        "the same period last year" compares with while a period is running."""
+        if today >= self.end or today < self.start:
+            return self
+        return Period(self.start, today, RANGE)
+
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
 

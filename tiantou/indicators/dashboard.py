@@ -65,7 +65,10 @@ def dashboard_figures(*, scope: Scope, period: Period | None = None, today=None)
         "series": [
             {
                 "name": f"{registry.get(key).name}（{registry.get(key).unit}）",
-                "this_year": [_plain(v.number) for v in by_month.series(key)],
+                "this_year": [
+                    _plain(v.number) if g.period and g.period.start <= today else None
+                    for g, v in zip(by_month.groups, by_month.series(key), strict=True)
+                ],
                 "last_year": [_plain(v.previous) for v in by_month.series(key)],
                 "urls": [v.url for v in by_month.series(key)],
             }

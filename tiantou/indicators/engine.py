@@ -136,10 +136,12 @@ class Evaluation:
         return [self.value(key, g.key) for g in self.groups]
 
 
-def _windows(period: Period, by: str | None, compare: bool) -> dict[str, Period]:
+def _windows(period: Period, by: str | None, compare: bool, today: dt.date) -> dict[str, Period]:
+    """The date windows of the values. Last year's is the same span: while the period is
+    running, only up to today's date a year ago (同比 compares like with like)."""
     windows = {CURRENT: period}
     if compare:
-        windows[PREVIOUS] = period.last_year()
+        windows[PREVIOUS] = period.cut(today).last_year()
     if by == MONTHS:
         for n, month in enumerate(period.months()):
             windows[f"m{n}"] = month
@@ -261,7 +263,7 @@ def evaluate(
     """
     today = today or timezone.localdate()
     wanted, needed = _indicators_with_parts(keys)
-    windows = _windows(period, by, compare)
+    windows = _windows(period, by, compare, today)
     child_length = None
     if by == CHILDREN and scope.region is not None:
         level = regioncodes.level_of(scope.region.code)

@@ -59,6 +59,14 @@ class Writer:
         )
         self.blocks: list[Block] = []
 
+    @property
+    def span_label(self) -> str:
+        """The period as the figures cover it: "2026年" once it is over, "2026年（截至11月23日）"
+        while it runs."""
+        if self.today >= self.period.end or self.today < self.period.start:
+            return self.period.label
+        return f"{self.period.label}（截至{self.today.month}月{self.today.day}日）"
+
     # ---- figures ----
 
     def value(self, key: str, group: str | None = None) -> Value:

@@ -130,6 +130,20 @@ def test_growth_from_last_year(ledger):
     assert technologies.growth is None  # never a percentage from a zero base
 
 
+def test_a_running_period_compares_with_the_same_span_last_year(ledger):
+    """On 2026-03-31, 2026 so far is compared with 2025 up to 31 March only."""
+    activity("training", TOWNSHIP_A, dt.date(2025, 9, 1), participants=400)
+    scope = Scope(region=Region.objects.get(code=TOWNSHIP_A))
+    running = engine.evaluate(
+        ["trainees"], scope=scope, period=Y2026, compare=True, today=dt.date(2026, 3, 31)
+    )
+    assert running.value("trainees").previous == 50  # not the 400 of September 2025
+    over = engine.evaluate(
+        ["trainees"], scope=scope, period=Y2026, compare=True, today=dt.date(2027, 1, 5)
+    )
+    assert over.value("trainees").previous == 450
+
+
 def test_months(ledger):
     result = engine.evaluate(["trainings"], scope=county_scope(), period=Y2026, by=MONTHS)
     assert len(result.groups) == 12
@@ -201,6 +215,7 @@ def test_figures_from_outside_and_a_share_of_them(regions):
         scope=county_scope(),
         period=Y2026,
         compare=True,
+        today=dt.date(2027, 1, 20),  # the year is over: all of 2025 is the same period
     )
     hitech = result.value("hitech_output")
     assert hitech.number == Decimal("619000000")

@@ -75,7 +75,7 @@ def _services(w: Writer) -> None:
         w.gap(f"{w.period.label}尚无已确认的活动记录，本节数据待补。")
         return
     w.paragraph(
-        f"{w.period.label}，全县共开展各类科技活动{{a}}，其中举办科技培训{{t}}，"
+        f"{w.span_label}，全县共开展各类科技活动{{a}}，其中举办科技培训{{t}}，"
         "培训农牧民{p}{g}；推广引进新技术{tech}，引进新品种{v}。",
         a=w.figure("activities"),
         t=w.figure("trainings"),
@@ -137,9 +137,17 @@ def _cadres(w: Writer) -> None:
         o=("，含聘请县外", outside),
         t=w.figure("cadres_township_level"),
     )
-    if w.number("cadres_new") or w.number("cadres_recording"):
+    pieces = [
+        (template, key)
+        for template, key in (
+            ("新选派干部{new}", "cadres_new"),
+            ("有工作记录的派驻干部{rec}", "cadres_recording"),
+        )
+        if w.number(key)
+    ]
+    if pieces:
         w.paragraph(
-            f"{w.period.label}新选派干部{{new}}，有工作记录的派驻干部{{rec}}。",
+            f"{w.span_label}" + "，".join(t for t, _k in pieces) + "。",
             new=w.figure("cadres_new"),
             rec=w.figure("cadres_recording"),
         )
