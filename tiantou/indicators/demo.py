@@ -90,7 +90,7 @@ def _this_year(ctx, year: int) -> TargetSheet:
             responsible_person="县科技局",
             order=order,
         )
-        if split and townships:
+        if split and townships and value is not None:
             share = math.ceil(value / len(townships))
             stretch_share = math.ceil(stretch / len(townships)) if stretch else None
             targets.splits_save(

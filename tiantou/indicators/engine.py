@@ -22,17 +22,19 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import connections
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models.functions import Substr, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
 from tiantou.core import regioncodes
+from tiantou.core.periods import MONTH as MONTH_KIND
 from tiantou.core.periods import Period
 from tiantou.regions.models import Organisation, Region
 
 from . import registry
-from .registry import STYLE_SHARE, Indicator
+from .registry import FLOW, STYLE_SHARE, Indicator
 from .sources import SOURCES, Source
 
 CHILDREN = "children"
@@ -174,51 +176,127 @@ def _finish(number: Any, source: Source) -> Number | None:
     return number
 
 
-def _query_source(
-    source: Source,
-    indicators: list[Indicator],
-    *,
-    scope: Scope,
-    windows: dict[str, Period],
-    child_length: int | None,
+Member = tuple[Source, Indicator]
+Found = dict[tuple[str, str, str | None], Any]
+
+
+def _aggregates(
+    members: list[Member],
+    windows: dict[str, Period | None],
     today: dt.date,
     context: dict[str, Any],
-) -> dict[tuple[str, str, str | None], Any]:
-    """One grouped query (two when a distinct count needs its own total) for a source."""
-    source.prepare(context)
-    start = min(w.start for w in windows.values())
-    end = max(w.end for w in windows.values())
-    queryset: QuerySet = (
-        source.base().filter(scope.q(source) & source.rows_for(start, end, today)).order_by()
-    )
+) -> tuple[dict[str, tuple[str, str]], dict[str, Any]]:
+    """One conditional aggregate per (indicator, window): alias → (key, window), alias → it.
+    A window of None adds no date condition (the query groups by the date instead)."""
     aliases: dict[str, tuple[str, str]] = {}
     aggregates: dict[str, Any] = {}
-    for indicator in indicators:
-        where = source.where(indicator, context)
+    for source, indicator in members:
+        where = source.where(indicator, context) & source.narrow()
         for wkey, window in windows.items():
             alias = f"c{len(aliases)}"
             aliases[alias] = (indicator.key, wkey)
+            condition = where if window is None else source.in_window(indicator, window, today)
             aggregates[alias] = source.aggregate(
-                indicator, source.in_window(indicator, window, today) & where
+                indicator, condition if window is None else condition & where
             )
-    found: dict[tuple[str, str, str | None], Any] = {}
-    if child_length is not None:
-        rows = (
-            queryset.annotate(g=Substr(source.region_field, 1, child_length))
-            .values("g")
-            .annotate(**aggregates)
-        )
-        totals: dict[str, Any] = defaultdict(lambda: None)
-        for row in rows:
-            group = row["g"].ljust(12, "0")
-            for alias, (key, wkey) in aliases.items():
-                found[(key, wkey, group)] = row[alias]
-                if row[alias] is not None:
-                    totals[alias] = (totals[alias] or 0) + row[alias]
-        if all(indicator.is_additive for indicator in indicators):
-            for alias, (key, wkey) in aliases.items():
-                found[(key, wkey, None)] = totals[alias]
-            return found
+    return aliases, aggregates
+
+
+def _grouped_rows(queryset: QuerySet, group: Any, aggregates: dict[str, Any], with_total: bool):
+    """Rows of a grouped query (key "g"); with `with_total` also the whole as a row whose "g"
+    is None, in the same scan (GROUPING SETS) where the database has them."""
+    grouped = queryset.annotate(g=group).values("g").annotate(**aggregates)
+    if not with_total:
+        return list(grouped), None
+    database = connections[queryset.db]
+    if database.vendor == "postgresql":
+        sql, params = grouped.query.sql_with_params()
+        head, _sep, tail = sql.rpartition(" GROUP BY ")
+        with database.cursor() as cursor:
+            cursor.execute(f"{head} GROUP BY GROUPING SETS (({tail}), ())", params)
+            names = [column[0] for column in cursor.description]
+            rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+        total = next((r for r in rows if r["g"] is None), dict.fromkeys(aggregates))
+        return [r for r in rows if r["g"] is not None], total
+    return list(grouped), queryset.aggregate(**aggregates)
+
+
+def _query_family(
+    lead: Source,
+    members: list[Member],
+    *,
+    scope: Scope,
+    windows: dict[str, Period],
+    by: str | None,
+    child_length: int | None,
+    today: dt.date,
+    context: dict[str, Any],
+) -> Found:
+    """The values of every indicator read from one table, in one scan of it where the
+    database allows (a second for the whole when a distinct count cannot be summed)."""
+    for source in {source.key: source for source, _i in members}.values():
+        source.prepare(context)
+    start = min(w.start for w in windows.values())
+    end = max(w.end for w in windows.values())
+    queryset: QuerySet = (
+        lead.base().filter(scope.q(lead) & lead.rows_for(start, end, today)).order_by()
+    )
+    additive = all(indicator.is_additive for _s, indicator in members)
+    found: Found = {}
+    months = [w for wkey, w in windows.items() if wkey not in (CURRENT, PREVIOUS)]
+    if (
+        by == MONTHS
+        and lead.month_field
+        and all(indicator.nature == FLOW for _s, indicator in members)
+        and all(w.kind == MONTH_KIND for w in months)
+    ):
+        return _by_month(queryset, lead, members, windows, today, context)
+    aliases, aggregates = _aggregates(members, dict(windows), today, context)
+    if child_length is None:
+        row = queryset.aggregate(**aggregates)
+        return {(key, wkey, None): row[alias] for alias, (key, wkey) in aliases.items()}
+    group = Substr(lead.region_field, 1, child_length)
+    rows, total = _grouped_rows(queryset, group, aggregates, with_total=not additive)
+    sums: dict[str, Any] = defaultdict(lambda: None)
+    for row in rows:
+        code = row["g"].ljust(12, "0")
+        for alias, (key, wkey) in aliases.items():
+            found[(key, wkey, code)] = row[alias]
+            if row[alias] is not None:
+                sums[alias] = (sums[alias] or 0) + row[alias]
+    for alias, (key, wkey) in aliases.items():
+        found[(key, wkey, None)] = sums[alias] if total is None else total[alias]
+    return found
+
+
+def _by_month(
+    queryset: QuerySet,
+    lead: Source,
+    members: list[Member],
+    windows: dict[str, Period],
+    today: dt.date,
+    context: dict[str, Any],
+) -> Found:
+    """Flow values per month by grouping on the month (not a window per month), and the
+    whole period and last year's span as windows of a second, lighter query."""
+    month_keys = {
+        (w.start.year, w.start.month): wkey
+        for wkey, w in windows.items()
+        if wkey not in (CURRENT, PREVIOUS)
+    }
+    plain: dict[str, Period | None] = {
+        wkey: w for wkey, w in windows.items() if wkey in (CURRENT, PREVIOUS)
+    }
+    found: Found = {}
+    aliases, aggregates = _aggregates(members, {"all": None}, today, context)
+    rows = queryset.annotate(g=TruncMonth(lead.month_field)).values("g").annotate(**aggregates)
+    for row in rows:
+        wkey = month_keys.get((row["g"].year, row["g"].month))
+        if wkey is None:
+            continue
+        for alias, (key, _all) in aliases.items():
+            found[(key, wkey, None)] = row[alias]
+    aliases, aggregates = _aggregates(members, plain, today, context)
     row = queryset.aggregate(**aggregates)
     for alias, (key, wkey) in aliases.items():
         found[(key, wkey, None)] = row[alias]
@@ -268,25 +346,28 @@ def evaluate(
     if by == CHILDREN and scope.region is not None:
         level = regioncodes.level_of(scope.region.code)
         child_length = regioncodes.PREFIX_LENGTH.get(level + 1)
-    by_source: dict[str, list[Indicator]] = defaultdict(list)
+    # Sources reading the same table (e.g. all activities, and those of cadres) share a scan.
+    families: dict[str, list[Member]] = defaultdict(list)
     for indicator in needed:
         if not indicator.is_derived:
-            by_source[indicator.source].append(indicator)
+            source = SOURCES[indicator.source]
+            families[source.family or source.key].append((source, indicator))
     raw: dict[tuple[str, str, str | None], Number | None] = {}
     context: dict[str, Any] = {}
-    for source_key, indicators in by_source.items():
-        source = SOURCES[source_key]
-        found = _query_source(
-            source,
-            indicators,
+    for family, members in families.items():
+        lead = SOURCES[family]
+        found = _query_family(
+            lead,
+            members,
             scope=scope,
             windows=windows,
+            by=by,
             child_length=child_length,
             today=today,
             context=context,
         )
         for (key, wkey, group), number in found.items():
-            raw[(key, wkey, group)] = _finish(number, source)
+            raw[(key, wkey, group)] = _finish(number, lead)
     found_codes = {group for (_k, _w, group) in raw if group is not None}
     result = Evaluation(
         indicators=wanted,

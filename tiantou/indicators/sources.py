@@ -34,8 +34,13 @@ class Source:
     """Base of the sources. Subclasses name their model's columns and filters."""
 
     key = ""
+    # Sources that read the same table with a narrower base name the widest one here and
+    # say how they narrow it (`narrow`): the engine then reads the table once for both.
+    family = ""
     region_field = ""
     organisation_field = ""
+    # The date column flow values may be grouped by month on ("" when none).
+    month_field = ""
     columns: dict[str, Any] = {}
     record_columns: list[RecordColumn] = []
     related: tuple[str, ...] = ()
@@ -51,6 +56,10 @@ class Source:
     def rows_for(self, start: dt.date, end: dt.date, today: dt.date) -> Q:
         """Rows that can matter to any window between start and end (an indexable filter)."""
         raise NotImplementedError
+
+    def narrow(self) -> Q:
+        """This source's rows among its family's (see `family`)."""
+        return Q()
 
     def in_window(self, indicator: Indicator, window: Period, today: dt.date) -> Q:
         raise NotImplementedError
@@ -88,6 +97,7 @@ class ActivitySource(Source):
     key = "activities"
     region_field = "region_id"
     organisation_field = "organisation_id"
+    month_field = "starts_on"
     columns = {"township": _township_prefix("region_id"), "person": F("posting__person_id")}
     related: tuple[str, ...] = ("activity_type", "region", "posting__person", "organisation")
 
@@ -139,6 +149,7 @@ class TechnologySource(ActivitySource):
     key = "technologies"
     region_field = "activity__region_id"
     organisation_field = "activity__organisation_id"
+    month_field = "activity__starts_on"
     columns = {"township": _township_prefix("activity__region_id")}
     related = (
         "activity__activity_type",

@@ -6,6 +6,7 @@ idempotent: a second run adds nothing.
 """
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -62,18 +63,41 @@ def demo_admin() -> User:
 def steps():
     """The apps' demo steps, in dependency order."""
     from tiantou.accounts import demo as accounts_demo
+    from tiantou.indicators import demo as indicators_demo
     from tiantou.ledger import demo as ledger_demo
     from tiantou.people import demo as people_demo
     from tiantou.regions import demo as regions_demo
+    from tiantou.reports import demo as reports_demo
 
-    return [regions_demo.seed, accounts_demo.seed, people_demo.seed, ledger_demo.seed]
+    return [
+        regions_demo.seed,
+        accounts_demo.seed,
+        people_demo.seed,
+        ledger_demo.seed,
+        indicators_demo.seed,
+        reports_demo.seed,
+    ]
 
 
-def seed(*, county_code: str = DEFAULT_COUNTY, seed: int = 2026, size: str = "county"):
-    """Build (or complete) the demo county; returns the context with its log."""
+def seed(
+    *,
+    county_code: str = DEFAULT_COUNTY,
+    seed: int = 2026,
+    size: str = "county",
+    progress: Callable[[str], None] | None = None,
+    province_scale=None,
+):
+    """Build (or complete) the demo county; returns the context with its log.
+
+    The province tier (size "province") then adds the bulk data of 100 counties in SQL
+    (`demo_province`, PostgreSQL only; `province_scale` a `demo_province.Scale`)."""
     county = Region.objects.get(code=county_code, level=Level.COUNTY)
     ctx = DemoContext(county=county, actor=demo_admin(), rng=random.Random(seed), size=size)
     ctx.accounts.append((ADMIN_USERNAME, _("System administrator")))
     for step in steps():
         step(ctx)
+    if size == "province":
+        from tiantou.web import demo_province
+
+        demo_province.seed(ctx, province_scale, progress=progress)
     return ctx

@@ -151,6 +151,23 @@ def test_months(ledger):
     assert result.number("trainings") == 5
 
 
+def test_months_with_last_year_and_distinct_counts(ledger):
+    result = engine.evaluate(
+        ["trainings", "technologies", "cadres_in_office"],
+        scope=county_scope(),
+        period=Y2026,
+        by=MONTHS,
+        compare=True,
+        today=dt.date(2027, 1, 5),
+    )
+    march = result.value("trainings", "m2")
+    assert (march.number, march.previous) == (2, 1)  # 2025's training was in March too
+    assert [v.number for v in result.series("technologies")][3:6] == [1, 0, 1]
+    assert result.number("technologies") == 1  # the whole year: one distinct technology
+    assert result.value("trainings").previous == 1
+    assert result.number("cadres_in_office", "m11") == 1  # a stock, read at each month's end
+
+
 def test_stock_and_flow_of_postings(bob, posting_ming):
     """ming took office on 2025-03-01: in office at the end of 2025 and in 2026 so far (a
     stock); newly sent in 2025 only (a flow)."""

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from tiantou.regions.models import Region
-from tiantou.web import demo
+from tiantou.web import demo, demo_province
 
 
 class Command(BaseCommand):
@@ -17,11 +17,18 @@ class Command(BaseCommand):
         parser.add_argument("--size", choices=demo.SIZES, default="county")
 
     def handle(self, *args, county, seed, size, **options):
+        if size == "province" and not demo_province.supported():
+            raise CommandError(
+                _(
+                    "The province tier (10 million activities) needs PostgreSQL: set "
+                    "DATABASE_URL=postgres://… and run again."
+                )
+            )
         if not Region.objects.filter(code=county).exists():
             call_command("load_regions", stdout=self.stdout)
         if not Region.objects.filter(code=county, level=3).exists():
             raise CommandError(_("%(code)s is not a county code.") % {"code": county})
-        ctx = demo.seed(county_code=county, seed=seed, size=size)
+        ctx = demo.seed(county_code=county, seed=seed, size=size, progress=self.stdout.write)
         for line in ctx.log:
             self.stdout.write(line)
         self.stdout.write(
