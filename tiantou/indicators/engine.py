@@ -277,29 +277,48 @@ def _by_month(
     today: dt.date,
     context: dict[str, Any],
 ) -> Found:
-    """Flow values per month by grouping on the month (not a window per month), and the
-    whole period and last year's span as windows of a second, lighter query."""
+    """Flow values per month by grouping on the month (not a window per month). The whole
+    period is the sum of its months when they add up; otherwise (distinct counts, or last
+    year's span cut at today's date) a second, lighter query reads it."""
     month_keys = {
         (w.start.year, w.start.month): wkey
         for wkey, w in windows.items()
         if wkey not in (CURRENT, PREVIOUS)
     }
-    plain: dict[str, Period | None] = {
-        wkey: w for wkey, w in windows.items() if wkey in (CURRENT, PREVIOUS)
-    }
     found: Found = {}
     aliases, aggregates = _aggregates(members, {"all": None}, today, context)
-    rows = queryset.annotate(g=TruncMonth(lead.month_field)).values("g").annotate(**aggregates)
-    for row in rows:
-        wkey = month_keys.get((row["g"].year, row["g"].month))
-        if wkey is None:
+    rows = {
+        (row["g"].year, row["g"].month): row
+        for row in queryset.annotate(g=TruncMonth(lead.month_field))
+        .values("g")
+        .annotate(**aggregates)
+    }
+    for month, row in rows.items():
+        if (wkey := month_keys.get(month)) is not None:
+            for alias, (key, _all) in aliases.items():
+                found[(key, wkey, None)] = row[alias]
+    additive = all(indicator.is_additive for _s, indicator in members)
+    queried: dict[str, Period | None] = {}
+    for wkey in (CURRENT, PREVIOUS):
+        window = windows.get(wkey)
+        if window is None:
             continue
+        if not (additive and window.start.day == 1 and (window.end + dt.timedelta(1)).day == 1):
+            queried[wkey] = window
+            continue
+        inside = [
+            row
+            for (year, month), row in rows.items()
+            if window.start <= dt.date(year, month, 1) <= window.end
+        ]
         for alias, (key, _all) in aliases.items():
+            numbers = [row[alias] for row in inside if row[alias] is not None]
+            found[(key, wkey, None)] = sum(numbers) if numbers else None
+    if queried:
+        aliases, aggregates = _aggregates(members, queried, today, context)
+        row = queryset.aggregate(**aggregates)
+        for alias, (key, wkey) in aliases.items():
             found[(key, wkey, None)] = row[alias]
-    aliases, aggregates = _aggregates(members, plain, today, context)
-    row = queryset.aggregate(**aggregates)
-    for alias, (key, wkey) in aliases.items():
-        found[(key, wkey, None)] = row[alias]
     return found
 
 

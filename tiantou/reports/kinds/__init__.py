@@ -51,4 +51,4 @@ def all_kinds() -> list[ReportKind]:
 
 def _load() -> None:
     """Import the kind modules (each registers itself) on first use."""
-    from . import county_work  # noqa: F401
+    from . import allocation, county_work, programme_work, sci_assoc, spot_check  # noqa: F401
