@@ -42,8 +42,11 @@ def dashboard_figures(*, scope: Scope, period: Period | None = None, today=None)
         compare=True,
         today=today,
     )
-    by_month = engine.evaluate(
-        TRENDS, scope=scope, period=period, by=engine.MONTHS, compare=True, today=today
+    # Last year's months as a period of their own: whole months add up in one scan of each
+    # year, where "compare" would also read last year's span up to today for its total.
+    by_month = engine.evaluate(TRENDS, scope=scope, period=period, by=engine.MONTHS, today=today)
+    last_year = engine.evaluate(
+        TRENDS, scope=scope, period=period.last_year(), by=engine.MONTHS, today=today
     )
     cards = [Card(key, by_child.value(key)) for key in CARDS]
     compared = None
@@ -69,7 +72,7 @@ def dashboard_figures(*, scope: Scope, period: Period | None = None, today=None)
                     _plain(v.number) if g.period and g.period.start <= today else None
                     for g, v in zip(by_month.groups, by_month.series(key), strict=True)
                 ],
-                "last_year": [_plain(v.previous) for v in by_month.series(key)],
+                "last_year": [_plain(v.number) for v in last_year.series(key)],
                 "urls": [v.url for v in by_month.series(key)],
             }
             for key in TRENDS

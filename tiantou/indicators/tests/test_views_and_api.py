@@ -87,6 +87,8 @@ def test_dashboard_shows_cards_and_charts_in_constant_queries(client_for, bob, r
     page = response.content.decode()
     assert 'data-testid="card-trainees">49<' in page
     assert 'id="trend-data"' in page and 'id="compare-data"' in page
+    trainees = response.context["figures"]["trend"]["series"][1]
+    assert trainees["this_year"][0] == 49 and trainees["last_year"][0] == 20
     with CaptureQueriesContext(connection) as before:
         client.get(reverse("web:dashboard"))
     for n in range(20):
