@@ -287,23 +287,29 @@ def _by_month(
     }
     found: Found = {}
     aliases, aggregates = _aggregates(members, {"all": None}, today, context)
-    rows = {
-        (row["g"].year, row["g"].month): row
-        for row in queryset.annotate(g=TruncMonth(lead.month_field))
-        .values("g")
-        .annotate(**aggregates)
-    }
+    # Without last year, the query reads exactly the period: its whole is the total row of
+    # the same scan (GROUPING SETS), distinct counts included.
+    current = windows[CURRENT]
+    whole = PREVIOUS not in windows and _month_aligned(current)
+    grouped, total = _grouped_rows(
+        queryset, TruncMonth(lead.month_field), aggregates, with_total=whole
+    )
+    rows = {(row["g"].year, row["g"].month): row for row in grouped}
     for month, row in rows.items():
         if (wkey := month_keys.get(month)) is not None:
             for alias, (key, _all) in aliases.items():
                 found[(key, wkey, None)] = row[alias]
+    if whole and total is not None:
+        for alias, (key, _all) in aliases.items():
+            found[(key, CURRENT, None)] = total[alias]
+        return found
     additive = all(indicator.is_additive for _s, indicator in members)
     queried: dict[str, Period | None] = {}
     for wkey in (CURRENT, PREVIOUS):
         window = windows.get(wkey)
         if window is None:
             continue
-        if not (additive and window.start.day == 1 and (window.end + dt.timedelta(1)).day == 1):
+        if not (additive and _month_aligned(window)):
             queried[wkey] = window
             continue
         inside = [
@@ -320,6 +326,11 @@ def _by_month(
         for alias, (key, wkey) in aliases.items():
             found[(key, wkey, None)] = row[alias]
     return found
+
+
+def _month_aligned(window: Period) -> bool:
+    """Whether a window is made of whole calendar months."""
+    return window.start.day == 1 and (window.end + dt.timedelta(days=1)).day == 1
 
 
 def _groups(scope: Scope, by: str | None, period: Period, found_codes: set[str]) -> list[Group]:

@@ -145,7 +145,11 @@ def test_a_running_period_compares_with_the_same_span_last_year(ledger):
 
 
 def test_months(ledger):
-    result = engine.evaluate(["trainings"], scope=county_scope(), period=Y2026, by=MONTHS)
+    result = engine.evaluate(
+        ["trainings", "technologies"], scope=county_scope(), period=Y2026, by=MONTHS
+    )
+    assert result.number("technologies") == 1  # distinct over the year, not summed months
+    assert [v.number for v in result.series("technologies")][3:6] == [1, 0, 1]
     assert len(result.groups) == 12
     assert [v.number for v in result.series("trainings")] == [0, 0, 2, 0, 1, 0, 1, 0, 1, 0, 0, 0]
     assert result.number("trainings") == 5
