@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
-.PHONY: run setup test lint typecheck checks messages-check test-sqlite test-postgres system-deps demo clean
+.PHONY: run setup test runtime-deps lint typecheck checks messages-check test-sqlite test-postgres system-deps demo clean
 
 $(VENV)/.stamp: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ node_modules/.stamp: package.json package-lock.json
 locale/zh_Hans/LC_MESSAGES/django.mo: locale/zh_Hans/LC_MESSAGES/django.po $(VENV)/.stamp
 	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
 
-setup: $(VENV)/.stamp node_modules/.stamp locale/zh_Hans/LC_MESSAGES/django.mo
+setup: runtime-deps $(VENV)/.stamp node_modules/.stamp locale/zh_Hans/LC_MESSAGES/django.mo
 
 # Migrate the SQLite database under var/, load the official division codes, build the
 # demo county (idempotent), then serve at http://127.0.0.1:8000.
@@ -37,13 +37,25 @@ demo: setup
 	$(MANAGE) load_regions
 	$(MANAGE) seed_demo
 
-# Debian's chromium and a CJK font for the browser tests, installed when missing and root.
-system-deps:
-	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk'; then \
+# What the site needs of Debian: gettext (to compile the catalogue), pango and a CJK font
+# (PDF reports through WeasyPrint). Installed when missing and root; otherwise named.
+runtime-deps:
+	@if ! command -v msgfmt >/dev/null || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk' \
+	    || ! compgen -G '/usr/lib/*/libpangoft2-1.0.so.0' >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei gettext >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	  else \
-	    echo "The browser tests need Debian's chromium and fonts-wqy-microhei: sudo apt-get install chromium fonts-wqy-microhei"; exit 1; \
+	    echo "Tiantou needs: sudo apt-get install gettext fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0"; exit 1; \
+	  fi; \
+	fi
+
+# Debian's chromium for the browser tests, installed when missing and root.
+system-deps: runtime-deps
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; \
 	  fi; \
 	fi
 

@@ -15,6 +15,14 @@ def as_document(data) -> Document:
 
 
 @register.filter
+def gap(block) -> str:
+    """A gap as every format shows it: 【待补：…】."""
+    from ..render.common import gap_text
+
+    return gap_text(block)
+
+
+@register.filter
 def numbered_blocks(document: Document) -> list[dict]:
     """Each block with its generated number and its text cut into plain runs and figures."""
     rows = []
