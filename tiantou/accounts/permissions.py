@@ -56,6 +56,15 @@ def ensure_can(user, perm: str, obj=None) -> None:
         raise PermissionDenied(_("You do not have the right to do this."))
 
 
+def audit_history(user, obj, rows: int = 50) -> list | None:
+    """An object's latest audit rows for users who may read the audit log, else None."""
+    from tiantou.core import audit
+
+    if not has_perm(user, "core.view_auditentry", obj):
+        return None
+    return list(audit.entries_for(obj)[:rows])
+
+
 def perms_within(user, region_code: str | None = None, organisation=None) -> set[str]:
     """Every permission `user` holds over a region code or an organisation."""
     if user.is_superuser:

@@ -21,6 +21,7 @@ from tiantou.core import audit
 from tiantou.core.exporting import xlsx_response
 from tiantou.core.forms import add_service_errors
 from tiantou.core.import_views import import_page
+from tiantou.core.views import errors_to_messages, posted_version
 from tiantou.regions.choices import Level
 
 from . import figure_selectors, figures, registry, selectors
@@ -171,16 +172,6 @@ def figure_edit(request, pk: int):
     return render(request, "indicators/figure_form.html", context)
 
 
-def _errors_to_messages(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def _version(request) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
-
-
 @login_required
 @require_POST
 def figure_confirm(request, pk: int):
@@ -189,10 +180,10 @@ def figure_confirm(request, pk: int):
     ensure_can(request.user, figures.CONFIRM_PERM, figure)
     try:
         figures.figure_confirm(
-            actor=request.user, figure=figure, expected_version=_version(request)
+            actor=request.user, figure=figure, expected_version=posted_version(request)
         )
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("The figure has been confirmed."))
     return _back_to_list(request)
@@ -207,10 +198,13 @@ def figure_return(request, pk: int):
     reason = request.POST.get("reason", "")
     try:
         figures.figure_return(
-            actor=request.user, figure=figure, reason=reason, expected_version=_version(request)
+            actor=request.user,
+            figure=figure,
+            reason=reason,
+            expected_version=posted_version(request),
         )
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("The figure has been returned for correction."))
     return _back_to_list(request)

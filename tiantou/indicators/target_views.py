@@ -12,9 +12,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from docx import Document
@@ -26,10 +24,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from tiantou.accounts.permissions import ensure_can, has_perm
-from tiantou.core import audit
+from tiantou.accounts.permissions import audit_history, ensure_can, has_perm
 from tiantou.core.forms import add_service_errors
 from tiantou.core.importing import XLSX_CONTENT_TYPE
+from tiantou.core.views import errors_to_messages, file_response
 
 from . import registry, targets
 from . import target_selectors as selectors
@@ -41,23 +39,6 @@ VIEW_PERM = "indicators.view_targetsheet"
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TITLE_FONT = "宋体"
 BODY_FONT = "仿宋"
-
-
-def _errors_to_messages(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def _history(user, obj):
-    if not has_perm(user, "core.view_auditentry", obj):
-        return None
-    return list(audit.entries_for(obj)[:50])
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 # ---- sheets ----
@@ -135,7 +116,7 @@ def sheet_detail(request, pk: int):
         "is_draft": is_draft,
         "sign_form": SignForm(),
         "year_percent": f"{progress.year_share * 100:.1f}%",
-        "history": _history(request.user, sheet) if whole else None,
+        "history": audit_history(request.user, sheet) if whole else None,
     }
     return render(request, "indicators/target_sheet_detail.html", context)
 
@@ -181,7 +162,7 @@ def sheet_issue(request, pk: int):
             expected_version=int(version) if version.isdigit() else None,
         )
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("The target sheet has been issued."))
     return redirect("indicators:sheet_detail", pk=sheet.pk)
@@ -269,7 +250,7 @@ def item_delete(request, pk: int):
     try:
         targets.item_delete(actor=request.user, item=item)
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("Target removed."))
     return redirect("indicators:sheet_detail", pk=item.sheet_id)
@@ -459,7 +440,7 @@ def split_letter(request, pk: int):
     split = selectors.split_get(request.user, pk)
     ensure_can(request.user, VIEW_PERM)
     filename = f"{letter_title(split.item.sheet)}（{split.receiver_name}）.docx"
-    return _download(letter_docx(split), DOCX_CONTENT_TYPE, filename)
+    return file_response(letter_docx(split), DOCX_CONTENT_TYPE, filename)
 
 
 @login_required
@@ -478,7 +459,7 @@ def split_sign(request, pk: int):
             actor=request.user, split=split, signed_on=form.cleaned_data["signed_on"]
         )
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(
             request,
@@ -600,4 +581,4 @@ def sheet_export(request, pk: int):
     ensure_can(request.user, VIEW_PERM, sheet)
     progress = selectors.sheet_progress(sheet)
     filename = f"{sheet.region.name}{sheet.title}.xlsx"
-    return _download(sheet_xlsx(progress), XLSX_CONTENT_TYPE, filename)
+    return file_response(sheet_xlsx(progress), XLSX_CONTENT_TYPE, filename)

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tiantou.accounts.permissions import ensure_can, has_perm
-from tiantou.core import audit
+from tiantou.accounts.permissions import audit_history, ensure_can, has_perm
 from tiantou.core.forms import add_service_errors
+from tiantou.core.views import errors_to_messages
 from tiantou.people.selectors import has_person
 
 from . import oversight
@@ -33,13 +33,6 @@ from .oversight_forms import (
     TrainingForm,
     WorkReportForm,
 )
-
-
-def _history(user, obj):
-    """An object's audit rows for users who may read the audit log, else None."""
-    if not has_perm(user, "core.view_auditentry", obj):
-        return None
-    return list(audit.entries_for(obj)[:50])
 
 
 def _nav(user) -> dict:
@@ -60,11 +53,6 @@ def _year(request) -> int:
     except ValueError:
         return timezone.localdate().year
     return year if 2000 <= year <= 2100 else timezone.localdate().year
-
-
-def _errors_to_messages(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 # ---- overview ----
@@ -161,7 +149,7 @@ def report_detail(request, pk: int):
         "report": report,
         "recipients": recipients,
         "is_author": is_author,
-        "history": _history(request.user, report),
+        "history": audit_history(request.user, report),
     }
     return render(request, "ledger/report_detail.html", context)
 
@@ -181,7 +169,7 @@ def report_mark_read(request, pk: int):
             actor=request.user, report=report, recipient=form.cleaned_data["recipient"]
         )
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("Marked read."))
     return redirect("ledger:report_detail", pk=report.pk)
@@ -275,7 +263,7 @@ def spotcheck_record(request, pk: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _errors_to_messages(request, error)
+            errors_to_messages(request, error)
         else:
             messages.success(
                 request, _("Recorded for %(name)s.") % {"name": check.posting.person.name}
@@ -347,7 +335,7 @@ def discipline_detail(request, pk: int):
         "can_manage": can_manage and not case.closed_at,
         "escalate_form": ReasonForm(initial={"level": following}, prefix="escalate"),
         "close_form": ReasonForm(prefix="close"),
-        "history": _history(request.user, case),
+        "history": audit_history(request.user, case),
     }
     return render(request, "ledger/discipline_detail.html", context)
 
@@ -364,7 +352,7 @@ def _case_action(request, pk: int, prefix: str, act) -> object:
     try:
         act(case, form.cleaned_data)
     except ValidationError as error:
-        _errors_to_messages(request, error)
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("Saved."))
     return redirect("ledger:discipline_detail", pk=case.pk)

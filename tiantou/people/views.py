@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from tiantou.accounts.permissions import ensure_can, has_perm
-from tiantou.core import audit
+from tiantou.accounts.permissions import audit_history, ensure_can, has_perm
 from tiantou.core.exporting import xlsx_response
 from tiantou.core.forms import add_service_errors
 from tiantou.core.importing import Column
@@ -41,13 +40,6 @@ def _page(request, queryset):
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()
-
-
-def _history(user, obj):
-    """An object's audit rows for users who may read the audit log, else None."""
-    if not has_perm(user, "core.view_auditentry", obj):
-        return None
-    return list(audit.entries_for(obj)[:50])
 
 
 # ---- the person register ----
@@ -84,7 +76,7 @@ def person_detail(request, pk: int):
         "postings": list(selectors.person_postings(user=user, person=person)),
         "can_edit": has_perm(user, "people.change_person", person),
         "can_post": has_perm(user, "people.add_posting"),
-        "history": _history(user, person),
+        "history": audit_history(user, person),
     }
     return render(request, "people/person_detail.html", context)
 
@@ -196,7 +188,7 @@ def programme_edit(request, pk: int):
             "form": form,
             "programme": programme,
             "title": _("Edit programme"),
-            "history": _history(request.user, programme),
+            "history": audit_history(request.user, programme),
         },
     )
 
@@ -373,7 +365,7 @@ def posting_detail(request, pk: int):
         "can_withdraw": can_change and posting.status == PostingStatus.PLANNED,
         "can_recall": status == PostingStatus.ACTIVE
         and has_perm(user, "people.recall_posting", posting),
-        "history": _history(user, posting),
+        "history": audit_history(user, posting),
     }
     return render(request, "people/posting_detail.html", context)
 

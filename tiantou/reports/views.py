@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from tiantou.accounts.permissions import ensure_can, has_perm
 from tiantou.accounts.scoping import scope_for
 from tiantou.core.forms import add_service_errors
+from tiantou.core.views import file_response, posted_version
 from tiantou.indicators.selectors import home_region
 from tiantou.regions.models import Region
 
@@ -139,7 +140,7 @@ def report_issue(request, pk: int):
     report = selectors.report_get(user=request.user, pk=pk)
     try:
         version = services.report_issue(
-            actor=request.user, report=report, expected_version=_version(request)
+            actor=request.user, report=report, expected_version=posted_version(request)
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -155,7 +156,7 @@ def report_regenerate(request, pk: int):
     report = selectors.report_get(user=request.user, pk=pk)
     try:
         services.report_regenerate(
-            actor=request.user, report=report, expected_version=_version(request)
+            actor=request.user, report=report, expected_version=posted_version(request)
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -230,24 +231,15 @@ def setting_edit(request):
     return render(request, "reports/setting_form.html", {"form": form, "region": region})
 
 
-def _version(request) -> int | None:
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
-
-
 def _formats() -> list[tuple[str, str]]:
     return [("docx", "Word"), ("pdf", "PDF"), ("xlsx", "Excel"), ("md", _("Plain text"))]
 
 
 def _download(request, document: Document, fmt: str, name: str) -> HttpResponse:
-    from django.utils.http import content_disposition_header
-
     from . import render as renderers
 
     if fmt not in renderers.FORMATS:
         raise Http404
     spec = renderers.FORMATS[fmt]
     body = renderers.render(document, fmt, base_url=request.build_absolute_uri("/")[:-1])
-    response = HttpResponse(body, content_type=spec.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{spec.extension}")
-    return response
+    return file_response(body, spec.content_type, f"{name}.{spec.extension}")
