@@ -13,6 +13,7 @@ HEADING = "heading"
 PARAGRAPH = "paragraph"
 ITEMS = "items"
 TABLE = "table"
+CHART = "chart"
 GAP = "gap"
 
 DIGITS = "零一二三四五六七八九"
@@ -51,7 +52,8 @@ class Figure:
 
 @dataclass
 class Block:
-    """One block of a report. `items` for 一是…二是 lists; `table` for tables."""
+    """One block of a report. `items` for 一是…二是 lists; `table` for tables and charts
+    (a chart's `table` holds its labels, series and unit)."""
 
     id: str
     kind: str

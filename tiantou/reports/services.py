@@ -16,7 +16,7 @@ from tiantou.indicators.engine import Scope
 from tiantou.regions.models import Region
 
 from . import kinds
-from .document import GAP, HEADING, ITEMS, TABLE, Document
+from .document import CHART, GAP, HEADING, ITEMS, TABLE, Document
 from .models import Report, ReportSetting, ReportVersion
 
 
@@ -92,8 +92,9 @@ def block_edit(
         block = document.block(block_id)
     except KeyError:
         raise ValidationError(_("This part of the report no longer exists.")) from None
-    if block.kind == TABLE:
-        raise ValidationError(_("Tables are written from the data and cannot be edited."))
+    if block.kind in (TABLE, CHART):
+        message = _("Tables and charts are written from the data and cannot be edited.")
+        raise ValidationError(message)
     if block.kind == ITEMS:
         block.items = [line.strip() for line in text.splitlines() if line.strip()]
     elif block.kind == HEADING:

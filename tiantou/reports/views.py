@@ -21,7 +21,7 @@ from tiantou.indicators.selectors import home_region
 from tiantou.regions.models import Region
 
 from . import kinds, selectors, services
-from .document import TABLE, Document
+from .document import CHART, TABLE, Document
 from .forms import BlockEditForm, ReportNewForm, SettingForm
 
 
@@ -102,7 +102,7 @@ def block_edit(request, pk: int, block_id: str):
         block = document.block(block_id)
     except KeyError:
         raise Http404 from None
-    if block.kind == TABLE:
+    if block.kind in (TABLE, CHART):
         raise Http404
     initial_text = "\n".join(block.items) if block.kind == "items" else block.text
     form = BlockEditForm(

@@ -19,7 +19,7 @@ from tiantou.indicators import engine, registry
 from tiantou.indicators.engine import Evaluation, Scope, Value
 from tiantou.indicators.registry import STYLE_AMOUNT, STYLE_SHARE
 
-from .document import GAP, HEADING, ITEMS, PARAGRAPH, TABLE, Block, Document, Figure
+from .document import CHART, GAP, HEADING, ITEMS, PARAGRAPH, TABLE, Block, Document, Figure
 
 
 def phrase(value: Value) -> str:
@@ -156,6 +156,23 @@ class Writer:
             TABLE, text=caption, table={"columns": columns, "rows": cells, "urls": urls or []}
         )
 
+    def children_chart(self, caption: str, key: str) -> Block | None:
+        """A bar chart of one indicator per subdivision; None without any value above 0."""
+        groups = [g for g in self.evaluation.groups if (self.number(key, g.key) or 0) > 0]
+        if not groups:
+            return None
+        indicator = registry.get(key)
+        values = [_plain_number(self.number(key, g.key)) for g in groups]
+        return self._add(
+            CHART,
+            text=caption,
+            table={
+                "labels": [g.label for g in groups],
+                "series": [{"name": str(indicator.name), "values": values}],
+                "unit": indicator.unit,
+            },
+        )
+
     def gap(self, text: str) -> Block:
         """A clearly marked gap: data that does not exist yet, never a made-up number."""
         return self._add(GAP, text=text)
@@ -195,6 +212,11 @@ def _fill(template: str, slots: Mapping[str, Slot]) -> tuple[str, list[Figure]]:
         if figure is not None:
             quoted.append(figure)
     return template.format(**texts), quoted
+
+
+def _plain_number(number) -> int | float:
+    """A number for a chart's JSON: integers stay integers."""
+    return int(number) if number == int(number) else float(number)
 
 
 def _exact(value: Value) -> str:

@@ -52,6 +52,7 @@ def build(*, scope, period: Period, today=None):
     _cadres(w)
     _high_tech(w)
     w.children_table(f"{period.label}各乡镇主要工作数据", TABLE_KEYS)
+    w.children_chart(f"{period.label}各乡镇培训人次", "trainees")
     _problems(w)
     _next_steps(w, half)
     return w.document(title)

@@ -15,7 +15,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from ..document import GAP, HEADING, TABLE, Block, Document, numbered
+from ..document import CHART, GAP, HEADING, TABLE, Block, Document, numbered
 from .common import cell_number, gap_text, heading_text
 
 TITLE_FONT = "方正小标宋简体"
@@ -65,6 +65,8 @@ def render_docx(document: Document) -> bytes:
             _paragraph(docx, min(max(block.level, 1), 3), heading_text(block, label))
         elif block.kind == TABLE:
             _table(docx, block)
+        elif block.kind == CHART:
+            _chart(docx, block)
         elif block.kind == GAP:
             paragraph = _paragraph(docx, "gap", gap_text(block))
             for run in paragraph.runs:
@@ -222,6 +224,21 @@ def _table(docx, block: Block) -> None:
             align = WD_ALIGN_PARAGRAPH.RIGHT if number is not None else WD_ALIGN_PARAGRAPH.LEFT
             _cell(cell, text, bold=text == "合计", align=align)
     _paragraph(docx, "body", "")
+
+
+def _chart(docx, block: Block) -> None:
+    """The chart as a picture, centred, with its caption below."""
+    from .chart import chart_png
+
+    picture = docx.add_paragraph()
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture.paragraph_format.first_line_indent = 0
+    picture.paragraph_format.line_spacing = 1.0
+    picture.add_run().add_picture(io.BytesIO(chart_png(block)), width=Mm(150))
+    caption = docx.add_paragraph()
+    caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    caption.paragraph_format.first_line_indent = 0
+    _font(caption.add_run(block.text), "宋体", 10.5, bold=True)
 
 
 def _cell(cell, text: str, *, bold: bool, align) -> None:

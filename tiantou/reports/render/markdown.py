@@ -2,7 +2,7 @@
 numbers after `#` / `##` / `###` by level, paragraphs, lists as running text, tables as
 Markdown tables and gaps as 【待补：…】 lines."""
 
-from ..document import GAP, HEADING, TABLE, Block, Document, numbered
+from ..document import CHART, GAP, HEADING, TABLE, Block, Document, numbered
 from .common import gap_text, heading_text
 
 
@@ -17,6 +17,8 @@ def render_md(document: Document) -> str:
             lines.append(f"{'#' * level} {heading_text(block, label)}")
         elif block.kind == TABLE:
             lines += _table(block)
+        elif block.kind == CHART:
+            lines.append(f"（图：{block.text}）")
         elif block.kind == GAP:
             lines.append(gap_text(block))
         else:

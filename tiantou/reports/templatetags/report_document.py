@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from ..document import GAP, HEADING, ITEMS, TABLE, Document, numbered, segments
+from ..document import CHART, GAP, HEADING, ITEMS, TABLE, Document, numbered, segments
 
 register = template.Library()
 
@@ -23,6 +23,16 @@ def gap(block) -> str:
 
 
 @register.filter
+def chart_src(block) -> str:
+    """A chart block as an inline PNG (the same picture as in Word and PDF)."""
+    import base64
+
+    from ..render.chart import chart_png
+
+    return "data:image/png;base64," + base64.b64encode(chart_png(block)).decode()
+
+
+@register.filter
 def numbered_blocks(document: Document) -> list[dict]:
     """Each block with its generated number and its text cut into plain runs and figures."""
     rows = []
@@ -33,6 +43,7 @@ def numbered_blocks(document: Document) -> list[dict]:
                 "label": label,
                 "is_heading": block.kind == HEADING,
                 "is_table": block.kind == TABLE,
+                "is_chart": block.kind == CHART,
                 "is_gap": block.kind == GAP,
                 "is_items": block.kind == ITEMS,
                 "segments": segments(block.full_text, block.figures),

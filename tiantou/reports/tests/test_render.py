@@ -229,3 +229,22 @@ def test_every_format_is_declared_with_its_type_and_extension():
     assert FORMATS["xlsx"].extension == "xlsx" and not FORMATS["md"].binary
     with pytest.raises(KeyError):
         render(Document(title="x"), "odt")
+
+
+def test_a_chart_is_one_picture_in_word_and_pdf_and_a_line_in_text(county_year):  # noqa: F811
+    """The county summary's chart of 培训人次 by township."""
+    from tiantou.reports.document import CHART
+
+    document = kinds.get("county_work").make(
+        scope=Scope(region=Region.objects.get(code=COUNTY)), period=Period.year(2026), today=TODAY
+    )
+    chart = next(b for b in document.blocks if b.kind == CHART)
+    assert chart.table["labels"] == ["岸堤镇", "孙祖镇"]
+    assert chart.table["series"][0]["values"] == [10800, 300]
+    word = docx.Document(io.BytesIO(render(document, "docx")))
+    assert len(word.inline_shapes) == 1
+    assert any(p.text == chart.text for p in word.paragraphs)
+    pdf = PdfReader(io.BytesIO(render(document, "pdf")))
+    assert sum(len(page.images) for page in pdf.pages) >= 1  # the PNG (and its alpha mask)
+    assert chart.text in "".join(page.extract_text() for page in pdf.pages).replace("\n", "")
+    assert f"（图：{chart.text}）" in render(document, "md").decode()

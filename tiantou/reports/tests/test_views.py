@@ -47,6 +47,8 @@ def test_a_county_admin_writes_a_draft_from_the_form(client_for, bob, records):
     page = client.get(response["Location"]).content.decode()
     assert "举办科技培训3期" in re.sub(r"<[^>]+>", "", page)
     assert 'class="tt-figure" href="/indicators/value/?' in page
+    assert 'data-testid="report-chart"' in page
+    assert "data:image/png;base64," in page
 
 
 def test_bad_requests_keep_the_form_with_chinese_messages(client_for, bob, records):
