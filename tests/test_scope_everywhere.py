@@ -124,6 +124,7 @@ OBJECT_URLS = {
     "indicators:scheme_detail": lambda a: {"pk": a["scheme"].pk},
     "indicators:scheme_edit": lambda a: {"pk": a["scheme"].pk},
     "indicators:scheme_export": lambda a: {"pk": a["scheme"].pk},
+    "api:target_sheet_progress": lambda a: {"pk": a["target_sheet"].pk},
     "reports:report_detail": lambda a: {"pk": _report(a).report.pk},
     "reports:block_edit": lambda a: {"pk": _report(a).report.pk, "block_id": "b1"},
     "reports:report_issue": lambda a: {"pk": _report(a).report.pk},
