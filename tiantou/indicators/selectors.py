@@ -56,13 +56,37 @@ def period_from(text: str, *, default: Period | None = None) -> Period:
     return Period.parse(text)
 
 
-def period_choices(today=None) -> list[tuple[str, str]]:
-    """Periods offered in select boxes: this and the last two years, their halves and
-    quarters, and this year's months."""
+def period_choices(today=None, *, user=None) -> list[tuple[str, str]]:
+    """Periods offered in select boxes: the terms of the batches the user sees (as a range
+    of days), this and the last two years, their halves and quarters, and this year's
+    months."""
     today = today or timezone.localdate()
+    terms: list[tuple[str, str]] = []
+    if user is not None:
+        terms = [(p.key, f"{label}任期（{p.label}）") for label, p in _batch_terms(user)]
     options: list[Period] = []
     for year in (today.year, today.year - 1, today.year - 2):
         options += [Period.year(year), Period.half(year, 1), Period.half(year, 2)]
         options += [Period.quarter(year, q) for q in (1, 2, 3, 4)]
     options += [Period.month(today.year, m) for m in range(1, today.month + 1)]
-    return [(p.key, p.label) for p in options]
+    return terms + [(p.key, p.label) for p in options]
+
+
+TERM_CHOICES = 6
+
+
+def _batch_terms(user) -> list[tuple[str, Period]]:
+    """The latest batches' terms: from the term's start for the programme's term length."""
+    from tiantou.people.selectors import batch_choices
+    from tiantou.people.services import default_term_end
+
+    batches = batch_choices(user=user).order_by("-term_start_on")[:TERM_CHOICES]
+    return [
+        (
+            f"{batch.programme.name}{batch.year}年第{batch.number}批",
+            Period.between(
+                batch.term_start_on, default_term_end(batch.term_start_on, batch.programme)
+            ),
+        )
+        for batch in batches
+    ]

@@ -55,7 +55,7 @@ def overview(request):
             "rows": rows,
             "by": by,
             "error": error,
-            "period_choices": selectors.period_choices(),
+            "period_choices": selectors.period_choices(user=request.user),
         },
     )
 

@@ -165,3 +165,17 @@ def test_api_target_progress(bob, charlie, sheet):
     # A township receiving shares of the county's issued sheet sees its own share only.
     own = _api(charlie).get(f"/api/v1/targets/{sheet.pk}/progress").json()
     assert [s["receiver"] for s in own["items"][0]["shares"]] == ["孙祖镇"]
+
+
+def test_a_batch_term_is_offered_as_a_period(client_for, bob, programme):
+    import datetime
+
+    from tiantou.people import selection
+
+    selection.batch_create(
+        actor=bob, programme=programme, year=2024, number=2, term_start_on=datetime.date(2024, 3, 1)
+    )
+    response = client_for(bob).get(reverse("indicators:overview"))
+    choices = dict(response.context["period_choices"])
+    assert "2024-03-01..2027-02-28" in choices  # a 36-month term
+    assert "第2批任期" in choices["2024-03-01..2027-02-28"]
