@@ -2,9 +2,11 @@
 organisation, over a period (and the same period last year, and its months), for the
 scope as a whole and for each of its child regions.
 
-It runs one grouped query per source table (activities, technologies named on them,
-postings, figures from outside), never one per number: each (indicator, window) pair is
-a conditional aggregate of that query. Ratios are derived from their parts afterwards.
+It reads each table once (activities, technologies named on them, postings, figures from
+outside …; sources of one table share the scan), never a query per number: each
+(indicator, window) pair is a conditional aggregate of that query, grouped by child region
+or by month. Distinct counts of the whole come from the same scan (GROUPING SETS on
+PostgreSQL, a second query elsewhere). Ratios are derived from their parts afterwards.
 Every value carries the link to the records behind it.
 
     result = evaluate(["trainings", "trainees"], scope=Scope(region=county),
