@@ -10,6 +10,7 @@ import pytest
 from conftest import PASSWORD, TOWNSHIP_A, TOWNSHIP_B
 from tests.browser.conftest import login
 from tiantou.indicators.tests.test_engine import activity
+from tiantou.regions.services import organisation_create
 
 pytestmark = [
     pytest.mark.browser,
@@ -19,8 +20,13 @@ pytestmark = [
 YEAR = dt.date.today().year
 
 
-def test_set_split_score_and_watch_the_ranking_move(page, live_server, bob, regions):
+def test_set_split_score_and_watch_the_ranking_move(
+    page, phone_page, live_server, bob, alice, regions
+):
     base = live_server.url
+    unit = organisation_create(
+        actor=bob, name="岸堤镇农技站", kind="department", region=regions["a"]
+    )
     login(page, base, "bob", PASSWORD)
 
     # A target sheet with one target: 4 training sessions this year.
@@ -74,9 +80,26 @@ def test_set_split_score_and_watch_the_ranking_move(page, live_server, bob, regi
 
     assert ranks()["岸堤镇"][1] == ranks()["孙祖镇"][1]
 
-    # Township A records two trainings: it reaches its share and leads the ranking.
+    # Township A records two trainings (one through the ledger form, confirmed in its
+    # queue): it reaches its share and leads the ranking.
     activity("training", TOWNSHIP_A, dt.date(YEAR, 1, 5), participants=30)
-    activity("training", TOWNSHIP_A, dt.date(YEAR, 1, 6), participants=30)
+    page.goto(base + "/ledger/new/")
+    page.select_option("#id_activity_type", label="科技培训")
+    page.select_option("#id_region", TOWNSHIP_A)
+    page.fill("#id_title", "果树修剪技术培训")
+    page.fill("#id_starts_on", dt.date(YEAR, 1, 6).isoformat())
+    page.fill("#id_participants", "30")
+    page.select_option("#id_organisation", label=unit.name)
+    page.click("[data-testid=submit]")
+    page.wait_for_url(re.compile(r"/ledger/\d+/$"))
+    login(phone_page, base, "alice", PASSWORD)  # the township admin, on her phone
+    phone_page.goto(base + "/ledger/queue/")
+    phone_page.locator("[data-testid=queue-row]", has_text="果树修剪技术培训").locator(
+        "[data-testid=confirm]"
+    ).click()
+    phone_page.locator("[data-testid=queue-row] [data-testid=status]").filter(
+        has_text="已确认"
+    ).wait_for()
     page.goto(scheme_url)
     scores = ranks()
     assert scores["岸堤镇"] == ("1", "100.00")
