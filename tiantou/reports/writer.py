@@ -193,6 +193,8 @@ class Writer:
             key = None if group is None else group.key
             label = "合计" if group is None else group.label
             values = [self.value(k, key) for k in keys]
+            if group is not None and group.is_own_level and not any(v.number for v in values):
+                continue  # the county's own level, with nothing of these indicators
             rows.append([label] + [_exact(v) for v in values])
             urls.append([""] + [v.url for v in values])
         columns[0] = "区划"

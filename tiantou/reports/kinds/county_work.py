@@ -30,7 +30,8 @@ INDICATORS = [
     "cadres_in_office",
     "cadres_county_level",
     "cadres_township_level",
-    "cadres_from_outside",
+    "cadres_county_level_outside",
+    "cadres_township_level_outside",
     "cadres_new",
     "cadres_recording",
     "hitech_output",
@@ -130,13 +131,17 @@ def _cadres(w: Writer) -> None:
     if not w.number("cadres_in_office"):
         w.gap("尚无在岗派驻干部的记录，本节数据待补。")
         return
-    outside = w.figure("cadres_from_outside") if w.number("cadres_from_outside") else None
+
+    def outside(key: str):  # "含聘请县外…" only where it is so (I055)
+        return ("，含聘请县外", w.figure(key) if w.number(key) else None)
+
     w.paragraph(
-        "全县共有在岗派驻干部{n}，其中县派{c}{o}，乡镇派{t}。",
+        "全县共有在岗派驻干部{n}，其中县派{c}{co}，乡镇派{t}{to}。",
         n=w.figure("cadres_in_office"),
         c=w.figure("cadres_county_level"),
-        o=("，含聘请县外", outside),
+        co=outside("cadres_county_level_outside"),
         t=w.figure("cadres_township_level"),
+        to=outside("cadres_township_level_outside"),
     )
     pieces = [
         (template, key)
