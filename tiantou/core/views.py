@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 
@@ -23,3 +24,13 @@ def file_response(content: bytes | str, content_type: str, filename: str) -> Htt
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+def year_asked(request) -> int:
+    """The year asked for in `?year=`, this year when it is missing or unreadable."""
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return this_year
+    return year if 2000 <= year <= 2100 else this_year

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from tiantou.accounts.permissions import audit_history, ensure_can, has_perm
 from tiantou.core.forms import add_service_errors
-from tiantou.core.views import errors_to_messages
+from tiantou.core.views import errors_to_messages, year_asked
 from tiantou.people.selectors import has_person
 
 from . import oversight
@@ -44,15 +44,6 @@ def _nav(user) -> dict:
         "cases": has_perm(user, "ledger.view_disciplinecase"),
         "training": has_perm(user, "ledger.view_trainingrecord"),
     }
-
-
-def _year(request) -> int:
-    """The year asked for in `?year=`, this year by default."""
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
 
 
 # ---- overview ----
@@ -277,7 +268,7 @@ def spotcheck_record(request, pk: int):
 def spotcheck_presence(request):
     """Presence rate per cadre and per township, for a year or for all time."""
     ensure_can(request.user, "ledger.view_spotcheckdraw")
-    year = _year(request) if request.GET.get("year") else None
+    year = year_asked(request) if request.GET.get("year") else None
     context = {
         "year": year,
         "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
@@ -391,7 +382,7 @@ def discipline_close(request, pk: int):
 def training_list(request):
     """Training hours per cadre in a year against the programme's guarantee."""
     ensure_can(request.user, "ledger.view_trainingrecord")
-    year = _year(request)
+    year = year_asked(request)
     this_year = timezone.localdate().year
     context = {
         **selectors.training_hours(user=request.user, year=year),
@@ -424,7 +415,7 @@ def training_posting(request, pk: int):
     """One cadre's training records in a year."""
     posting = selectors.training_posting_get(user=request.user, pk=pk)
     ensure_can(request.user, "ledger.view_trainingrecord", posting)
-    year = _year(request)
+    year = year_asked(request)
     records = list(selectors.training_records(posting=posting, year=year))
     context = {
         "posting": posting,

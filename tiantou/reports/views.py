@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from tiantou.accounts.permissions import ensure_can, has_perm
 from tiantou.accounts.scoping import scope_for
 from tiantou.core.forms import add_service_errors
-from tiantou.core.views import file_response, posted_version
+from tiantou.core.views import file_response, posted_version, year_asked
 from tiantou.indicators.selectors import home_region
 from tiantou.regions.models import Region
 
@@ -206,7 +206,7 @@ def setting_edit(request):
     if region is None:
         raise Http404
     ensure_can(request.user, "reports.change_report", region)
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = year_asked(request)
     current = selectors.setting_get(region=region, year=year)
     initial = {"year": year, "version": current.version if current else None}
     if current:

@@ -129,3 +129,9 @@ def test_settings_are_quoted_in_the_next_draft(client_for, bob, records):
     assert doc.title.startswith("沂南县科学技术局")
     assert "坚持以科学发展观为指导" in doc.blocks[0].text
     assert not any(b.kind == "gap" and "指导思想" in b.text for b in doc.blocks)
+
+
+def test_a_bad_year_in_the_settings_address_falls_back_to_this_year(client_for, bob, regions):
+    response = client_for(bob).get(reverse("reports:setting_edit"), {"year": "明年"})
+    assert response.status_code == 200
+    assert response.context["form"].initial["year"] == dt.date.today().year
