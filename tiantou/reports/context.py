@@ -10,6 +10,7 @@ from tiantou.core.periods import HALF, Period
 from tiantou.indicators import target_selectors
 from tiantou.indicators.engine import Scope
 from tiantou.indicators.models import TargetItem, TargetSheet
+from tiantou.indicators.target_selectors import plain
 
 from .document import Figure
 from .models import ReportSetting
@@ -45,12 +46,6 @@ class Behind:
     figure: Figure
 
 
-def _plain(value) -> str:
-    """A value written exactly, without trailing zeros: 3000, 150.5."""
-    text = format(Decimal(value).normalize(), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def targets_behind(scope: Scope, period: Period, today: dt.date) -> list[Behind]:
     """Items of the scope's sheets of the period's year that are behind schedule."""
     if scope.region is None:
@@ -67,10 +62,10 @@ def targets_behind(scope: Scope, period: Period, today: dt.date) -> list[Behind]
             rows.append(
                 Behind(
                     name=row.item.name,
-                    target=f"{_plain(p.target)}{unit}",
+                    target=f"{plain(p.target)}{unit}",
                     share=numbers.percent(p.percent or 0),
                     figure=Figure(
-                        text=f"{_plain(p.actual)}{unit}",
+                        text=f"{plain(Decimal(p.actual))}{unit}",
                         indicator=row.item.indicator,
                         value=None if p.actual is None else str(p.actual),
                         unit=unit,
@@ -92,19 +87,4 @@ def next_targets(scope: Scope, period: Period) -> list[str]:
     items = TargetItem.objects.filter(sheet__region=scope.region, sheet__year=year).order_by(
         "sheet_id", "order", "id"
     )
-    return [_target_text(item) for item in items]
-
-
-def _target_text(item: TargetItem) -> str:
-    unit = item.unit
-    if item.value is None:
-        return item.name
-    if item.kind == "range" and item.value_max is not None:
-        text = f"{item.name}{_plain(item.value)}-{_plain(item.value_max)}{unit}"
-    elif item.kind == "minimum":
-        text = f"{item.name}{_plain(item.value)}{unit}以上"
-    else:
-        text = f"{item.name}{_plain(item.value)}{unit}"
-    if item.stretch_value is not None:
-        text += f"，力争{_plain(item.stretch_value)}{unit}"
-    return text
+    return [f"{item.name}{target_selectors.target_text(item)}" for item in items]

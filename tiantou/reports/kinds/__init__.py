@@ -4,6 +4,7 @@ capabilities register their kinds here too."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.functional import Promise
 
 from tiantou.core.periods import Period
@@ -26,7 +27,10 @@ class ReportKind:
     description: str | Promise = ""
 
     def make(self, *, scope: Scope, period: Period, today=None) -> Document:
-        return self.build(scope=scope, period=period, today=today)
+        """The document, in Chinese whatever language the page is shown in (the names of
+        indicators, units and targets come through the catalogue)."""
+        with translation.override("zh-hans"):
+            return self.build(scope=scope, period=period, today=today)
 
 
 KINDS: dict[str, ReportKind] = {}

@@ -212,3 +212,20 @@ def test_bad_requests_get_chinese_messages(bob, alice, county_year):
         services.report_generate(
             actor=alice, kind="county_work", region=county, period=Period.year(2026)
         )
+
+
+def test_a_report_is_written_in_chinese_whatever_the_page_language(bob, county_year):
+    from django.utils import translation
+
+    with translation.override("en"):
+        report = services.report_generate(
+            actor=bob,
+            kind="county_work",
+            region=Region.objects.get(code=COUNTY),
+            period=Period.year(2026),
+            today=TODAY,
+        )
+    text = "\n".join(b.full_text for b in Document.from_json(report.draft).blocks)
+    assert "组织送科技下乡活动3次以上" in text
+    table = next(b for b in Document.from_json(report.draft).blocks if b.kind == "table")
+    assert table.table["columns"][1] == "科技培训（期）"
