@@ -11,7 +11,7 @@ from tiantou.core.periods import Period
 
 from . import engine, registry
 from .engine import Scope, Value
-from .templatetags.figures import exact
+from .templatetags.figures import chart_number
 
 CARDS = ["trainings", "trainees", "technologies", "events", "consultations", "cadres_in_office"]
 COMPARED = ["activities", "trainees", "technologies"]
@@ -56,7 +56,7 @@ def dashboard_figures(*, scope: Scope, period: Period | None = None, today=None)
             "series": [
                 {
                     "name": f"{registry.get(key).name}（{registry.get(key).unit}）",
-                    "data": [_plain(v.number) for v in by_child.series(key)],
+                    "data": [chart_number(v.number) for v in by_child.series(key)],
                     "urls": [v.url for v in by_child.series(key)],
                 }
                 for key in COMPARED
@@ -69,10 +69,10 @@ def dashboard_figures(*, scope: Scope, period: Period | None = None, today=None)
             {
                 "name": f"{registry.get(key).name}（{registry.get(key).unit}）",
                 "this_year": [
-                    _plain(v.number) if g.period and g.period.start <= today else None
+                    chart_number(v.number) if g.period and g.period.start <= today else None
                     for g, v in zip(by_month.groups, by_month.series(key), strict=True)
                 ],
-                "last_year": [_plain(v.number) for v in last_year.series(key)],
+                "last_year": [chart_number(v.number) for v in last_year.series(key)],
                 "urls": [v.url for v in by_month.series(key)],
             }
             for key in TRENDS
@@ -86,11 +86,3 @@ def dashboard_figures(*, scope: Scope, period: Period | None = None, today=None)
         "compared": compared,
         "trend": trend,
     }
-
-
-def _plain(number) -> float | int | None:
-    """A number for a chart (JSON): integers stay integers."""
-    if number is None:
-        return None
-    as_text = exact(number).replace(",", "")
-    return float(as_text) if "." in as_text else int(as_text)

@@ -174,7 +174,7 @@ def _value_url(indicator: Indicator, params: dict[str, str], window: Period) -> 
 def _finish(number: Any, source: Source) -> Number | None:
     """An empty sum of records is 0; an unreported figure from outside stays missing."""
     if number is None:
-        return None if source.key == "figures" else 0
+        return None if source.empty_is_missing else 0
     return number
 
 
@@ -197,10 +197,11 @@ def _aggregates(
         for wkey, window in windows.items():
             alias = f"c{len(aliases)}"
             aliases[alias] = (indicator.key, wkey)
-            condition = where if window is None else source.in_window(indicator, window, today)
-            aggregates[alias] = source.aggregate(
-                indicator, condition if window is None else condition & where
-            )
+            if window is not None:
+                condition = source.in_window(indicator, window, today) & where
+            else:
+                condition = where
+            aggregates[alias] = source.aggregate(indicator, condition)
     return aliases, aggregates
 
 
@@ -466,6 +467,6 @@ def records(indicator: Indicator, *, scope: Scope, period: Period, today: dt.dat
         & source.where(indicator, context)
     )
     queryset = source.records(indicator, condition)
-    if indicator.aggregation == registry.SUM and indicator.column and source.key != "figures":
+    if indicator.aggregation == registry.SUM and indicator.column:
         queryset = queryset.filter(**{f"{indicator.column}__gt": 0})
     return source, queryset

@@ -41,6 +41,8 @@ class Source:
     organisation_field = ""
     # The date column flow values may be grouped by month on ("" when none).
     month_field = ""
+    # Whether no rows means "not reported" (None) rather than 0.
+    empty_is_missing = False
     columns: dict[str, Any] = {}
     record_columns: list[RecordColumn] = []
     related: tuple[str, ...] = ()
@@ -266,6 +268,7 @@ class FigureSource(Source):
     its whole period (services refuse overlapping periods, so nothing counts twice)."""
 
     key = "figures"
+    empty_is_missing = True
     region_field = "region_id"
     organisation_field = ""
     columns = {"township": _township_prefix("region_id")}

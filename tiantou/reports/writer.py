@@ -18,6 +18,7 @@ from tiantou.core.periods import Period
 from tiantou.indicators import engine, registry
 from tiantou.indicators.engine import Evaluation, Scope, Value
 from tiantou.indicators.registry import STYLE_AMOUNT, STYLE_SHARE
+from tiantou.indicators.templatetags.figures import chart_number, exact
 
 from .document import CHART, GAP, HEADING, ITEMS, PARAGRAPH, TABLE, Block, Document, Figure
 
@@ -162,7 +163,7 @@ class Writer:
         if not groups:
             return None
         indicator = registry.get(key)
-        values = [_plain_number(self.number(key, g.key)) for g in groups]
+        values = [chart_number(self.number(key, g.key)) for g in groups]
         return self._add(
             CHART,
             text=caption,
@@ -216,14 +217,7 @@ def _fill(template: str, slots: Mapping[str, Slot]) -> tuple[str, list[Figure]]:
     return template.format(**texts), quoted
 
 
-def _plain_number(number) -> int | float:
-    """A number for a chart's JSON: integers stay integers."""
-    return int(number) if number == int(number) else float(number)
-
-
 def _exact(value: Value) -> str:
-    from tiantou.indicators.templatetags.figures import exact
-
     return exact(value.number, share=value.is_share)
 
 

@@ -18,6 +18,15 @@ def exact(number, *, share: bool = False) -> str:
     return f"{int(number):,}"
 
 
+def chart_number(number) -> int | float | None:
+    """A number for a chart's JSON: integers stay integers, amounts to the fen."""
+    if number is None:
+        return None
+    if number == int(number):
+        return int(number)
+    return float(Decimal(number).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
 @register.filter
 def figure(value) -> str:
     """A Value's number (with % for shares)."""
