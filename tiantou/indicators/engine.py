@@ -201,7 +201,7 @@ def _aggregates(
                 condition = source.in_window(indicator, window, today) & where
             else:
                 condition = where
-            aggregates[alias] = source.aggregate(indicator, condition)
+            aggregates[alias] = source.aggregate(indicator, condition, window, today)
     return aliases, aggregates
 
 
@@ -466,7 +466,7 @@ def records(indicator: Indicator, *, scope: Scope, period: Period, today: dt.dat
         & source.in_window(indicator, period, today)
         & source.where(indicator, context)
     )
-    queryset = source.records(indicator, condition)
+    queryset = source.records(indicator, condition, period, today)
     if indicator.aggregation == registry.SUM and indicator.column:
         queryset = queryset.filter(**{f"{indicator.column}__gt": 0})
     return source, queryset

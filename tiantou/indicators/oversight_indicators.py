@@ -106,7 +106,9 @@ class SpotCheckSource(Source):
             return Q(result__in=indicator.where["result"])
         return Q()
 
-    def records(self, indicator: Indicator, condition: Q) -> QuerySet:
+    def records(
+        self, indicator: Indicator, condition: Q, window: Period | None = None, today=None
+    ) -> QuerySet:
         return super().records(indicator, condition).order_by("draw__drawn_at", "posting_id")
 
     def record_url(self, record: Any) -> str:
@@ -162,12 +164,6 @@ class WorkReportSource(Source):
         return reverse("ledger:report_detail", args=[record.pk])
 
 
-# A marker the slot source puts into its window condition and takes out again: the engine
-# hands `aggregate` only a condition, and the number of slots of a posting depends on the
-# window's due dates, not on a filter of rows.
-WINDOW_MARK = "_due_window"
-
-
 def _due_dates(start: dt.date, end: dt.date) -> list[tuple[dt.date, int]]:
     """The due dates inside [start, end], each with the reports a year that owe it (the
     same calendar as `ledger.oversight_selectors.reports_due`)."""
@@ -189,22 +185,6 @@ def _owes(due_on: dt.date, per_year: int) -> Q:
     return Q(programme__reports_per_year=per_year, starts_on__lte=due_on) & (
         Q(ended_on__isnull=True, ends_on__gte=due_on) | Q(ended_on__gte=due_on)
     )
-
-
-def _split(condition: Q) -> tuple[tuple[dt.date, dt.date] | None, Q]:
-    """The window marked in a condition, and the condition without the mark."""
-    window = None
-    rest = Q()
-    for child in condition.children:
-        if isinstance(child, tuple) and child[0] == WINDOW_MARK:
-            window = child[1]
-        elif isinstance(child, Q):
-            rest &= child
-        else:
-            rest &= Q(child)
-    if condition.negated or condition.connector != Q.AND:
-        raise ValueError("the slot source expects a plain AND condition")
-    return window, rest
 
 
 class WorkReportSlotSource(Source):
@@ -237,31 +217,37 @@ class WorkReportSlotSource(Source):
         return Q(starts_on__lte=end)
 
     def in_window(self, indicator: Indicator, window: Period, today: dt.date) -> Q:
-        # Only the due dates reached by `today`: a year's report is not owed before its date.
-        return Q((WINDOW_MARK, (window.start, min(window.end, today))))
+        # No row is outside a window: what a posting owes depends on the window's due dates
+        # (see `aggregate`).
+        return Q()
 
-    def aggregate(self, indicator: Indicator, condition: Q) -> Any:
-        window, rest = _split(condition)
-        assert window is not None
+    def aggregate(
+        self, indicator: Indicator, condition: Q, window: Period | None = None, today=None
+    ) -> Any:
+        """Per posting, the due dates of the window (reached by `today`: a year's report is
+        not owed before its date) that its programme and term owe."""
+        assert window is not None and today is not None
         slots = [
             Case(When(_owes(due_on, per_year), then=Value(1)), default=Value(0))
-            for due_on, per_year in _due_dates(*window)
+            for due_on, per_year in _due_dates(window.start, min(window.end, today))
         ]
         if not slots:
-            return Sum(Value(0), filter=rest or None, output_field=IntegerField())
+            return Sum(Value(0), filter=condition or None, output_field=IntegerField())
         total = slots[0]
         for slot in slots[1:]:
             total = total + slot  # type: ignore[assignment]
-        return Sum(total, filter=rest or None, output_field=IntegerField())
+        return Sum(total, filter=condition or None, output_field=IntegerField())
 
-    def records(self, indicator: Indicator, condition: Q) -> QuerySet:
-        window, rest = _split(condition)
+    def records(
+        self, indicator: Indicator, condition: Q, window: Period | None = None, today=None
+    ) -> QuerySet:
         owing = Q(pk__in=[])
-        for due_on, per_year in _due_dates(*window) if window else []:
-            owing |= _owes(due_on, per_year)
+        if window is not None and today is not None:
+            for due_on, per_year in _due_dates(window.start, min(window.end, today)):
+                owing |= _owes(due_on, per_year)
         return (
             self.base()
-            .filter(rest & owing)
+            .filter(condition & owing)
             .select_related(*self.related)
             .order_by("host_region_id", "person__name", "id")
         )

@@ -72,7 +72,12 @@ class Source:
     def column(self, name: str) -> Expression | F:
         return self.columns.get(name) or F(name)
 
-    def aggregate(self, indicator: Indicator, condition: Q) -> Any:
+    def aggregate(
+        self, indicator: Indicator, condition: Q, window: Period | None = None, today=None
+    ) -> Any:
+        """The aggregate of the indicator over the rows meeting `condition` (which holds the
+        window's condition); `window` and `today` for sources whose measure itself depends
+        on the days (None when the engine groups by month)."""
         if indicator.aggregation == COUNT:
             return Count("pk", filter=condition)
         if indicator.aggregation == SUM:
@@ -81,7 +86,9 @@ class Source:
             return Count(self.column(indicator.column), filter=condition, distinct=True)
         raise ValueError(indicator.aggregation)
 
-    def records(self, indicator: Indicator, condition: Q) -> QuerySet:
+    def records(
+        self, indicator: Indicator, condition: Q, window: Period | None = None, today=None
+    ) -> QuerySet:
         """The records behind a value (its provenance), as the engine selected them."""
         return self.base().filter(condition).select_related(*self.related)
 
@@ -196,7 +203,9 @@ class TechnologySource(ActivitySource):
             condition &= Q(activity__activity_type_id__in=ids)
         return condition
 
-    def records(self, indicator: Indicator, condition: Q) -> QuerySet:
+    def records(
+        self, indicator: Indicator, condition: Q, window: Period | None = None, today=None
+    ) -> QuerySet:
         return super().records(indicator, condition).order_by("technology__name", "activity_id")
 
     def record_url(self, record: Any) -> str:
@@ -298,7 +307,9 @@ class FigureSource(Source):
     def where(self, indicator: Indicator, context: dict[str, Any]) -> Q:
         return Q(indicator=indicator.key)
 
-    def aggregate(self, indicator: Indicator, condition: Q) -> Any:
+    def aggregate(
+        self, indicator: Indicator, condition: Q, window: Period | None = None, today=None
+    ) -> Any:
         return Sum("value", filter=condition)
 
     def record_url(self, record: Any) -> str:
