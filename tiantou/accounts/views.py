@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
 from tiantou.core.forms import add_service_errors
+from tiantou.core.views import errors_to_messages
 
 from . import selectors, services
 from .forms import (
@@ -169,7 +170,7 @@ def user_deactivate(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         services.user_deactivate(actor=request.user, user=user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("The account has been deactivated."))
     return redirect("accounts:user_detail", pk=user.pk)

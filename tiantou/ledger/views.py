@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from tiantou.accounts.permissions import ensure_can, has_perm
 from tiantou.core.forms import add_service_errors
 from tiantou.core.models import AuditEntry
+from tiantou.core.views import errors_to_messages
 
 from . import evidence, selectors, services
 from .choices import MEASURES, ActivityStatus
@@ -228,7 +229,7 @@ def _post_action(request, pk: int, action) -> object:
     try:
         action(activity)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     return redirect("ledger:activity_detail", pk=activity.pk)
 
 
@@ -263,7 +264,7 @@ def activity_photo_add(request, pk: int):
             longitude=form.cleaned_data["longitude"],
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("Photo added."))
     return redirect("ledger:activity_detail", pk=activity.pk)
@@ -318,7 +319,7 @@ def activity_link(request, pk: int):
     try:
         link, token = services.confirmation_link_create(actor=request.user, activity=activity)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
         return redirect("ledger:activity_detail", pk=activity.pk)
     url = request.build_absolute_uri(reverse("ledger:confirm_link", args=[token]))
     return render(
@@ -367,7 +368,7 @@ def _decided(request, activity: Activity, error: ValidationError | None = None):
             {"row": {"activity": activity, "flags": [], "measures": []}, "error": error},
         )
     if error is not None:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     next_url = request.POST.get("next")
     if next_url == "detail":
         return redirect("ledger:activity_detail", pk=activity.pk)

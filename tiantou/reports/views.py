@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from tiantou.accounts.permissions import ensure_can, has_perm
 from tiantou.accounts.scoping import scope_for
 from tiantou.core.forms import add_service_errors
-from tiantou.core.views import file_response, posted_version, year_asked
+from tiantou.core.views import errors_to_messages, file_response, posted_version, year_asked
 from tiantou.indicators.selectors import home_region
 from tiantou.regions.models import Region
 
@@ -143,7 +143,7 @@ def report_issue(request, pk: int):
             actor=request.user, report=report, expected_version=posted_version(request)
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
         return redirect("reports:report_detail", pk=pk)
     messages.success(request, _("Version %(n)s is issued and frozen.") % {"n": version.number})
     return redirect("reports:version_detail", pk=pk, number=version.number)
@@ -159,7 +159,7 @@ def report_regenerate(request, pk: int):
             actor=request.user, report=report, expected_version=posted_version(request)
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        errors_to_messages(request, error)
     else:
         messages.success(request, _("The draft is written again from today's data."))
     return redirect("reports:report_detail", pk=pk)
