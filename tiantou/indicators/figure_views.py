@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from tiantou.accounts.permissions import ensure_can, has_perm
-from tiantou.core import audit
+from tiantou.accounts.permissions import audit_history, ensure_can, has_perm
 from tiantou.core.exporting import xlsx_response
 from tiantou.core.forms import add_service_errors
 from tiantou.core.import_views import import_page
@@ -158,11 +157,7 @@ def figure_edit(request, pk: int):
     if request.method == "POST" and form.is_valid() and _save(request, form, figure):
         messages.success(request, _("The figure has been corrected and submitted again."))
         return redirect("indicators:figure_list")
-    history = (
-        list(audit.entries_for(figure)[:50])
-        if has_perm(request.user, "core.view_auditentry", figure)
-        else None
-    )
+    history = audit_history(request.user, figure)
     context = {
         "form": form,
         "figure": figure,

@@ -14,8 +14,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tiantou.accounts.permissions import ensure_can, has_perm
-from tiantou.core import audit
+from tiantou.accounts.permissions import audit_history, ensure_can, has_perm
 from tiantou.core.exporting import xlsx_response
 from tiantou.core.forms import add_service_errors
 from tiantou.core.importing import Column
@@ -75,11 +74,7 @@ def scheme_detail(request, pk: int):
     scheme = selectors.scheme_get(user=request.user, pk=pk)
     ensure_can(request.user, VIEW_PERM, scheme)
     table = selectors.scheme_scores(scheme)
-    history = (
-        list(audit.entries_for(scheme)[:50])
-        if has_perm(request.user, "core.view_auditentry", scheme)
-        else None
-    )
+    history = audit_history(request.user, scheme)
     context = {
         "scheme": scheme,
         "table": table,

@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tiantou.accounts.permissions import ensure_can, has_perm
-from tiantou.core import audit
+from tiantou.accounts.permissions import audit_history, ensure_can, has_perm
 from tiantou.core.exporting import xlsx_response
 from tiantou.core.forms import add_service_errors
 from tiantou.core.import_views import import_page
@@ -47,7 +46,6 @@ def region_detail(request, code: str):
     """One region: where it sits, its children with what they hold, and its history."""
     region = region_selectors.region_get(user=request.user, code=code)
     user = request.user
-    can_read_audit = has_perm(user, "core.view_auditentry", region)
     context = {
         "region": region,
         "ancestors": region_selectors.region_ancestors(user=user, region=region),
@@ -60,7 +58,7 @@ def region_detail(request, code: str):
         and has_perm(user, "regions.add_organisation", region),
         "can_import_villages": region.level in (Level.COUNTY, Level.TOWNSHIP)
         and has_perm(user, "regions.import_region", region),
-        "history": list(audit.entries_for(region)[:50]) if can_read_audit else None,
+        "history": audit_history(user, region),
     }
     return render(request, "regions/region_detail.html", context)
 
