@@ -148,9 +148,6 @@ class Period:
             return self
         return Period(self.start, today, RANGE)
 
-    def contains(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
     def elapsed_share(self, today: dt.date) -> float:
         """How much of the period has passed on `today` (0 before it, 1 after it)."""
         if today < self.start:
