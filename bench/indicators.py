@@ -186,11 +186,12 @@ def _activity_aggregate(indicator) -> str:
 
 
 def _windows(by, compare):
-    """The engine's windows (cur, prev, m0…, p0…), whichever signature it has today."""
+    """The engine's windows by name (cur, prev, m0…, p0…), whichever signature it has today."""
     try:
-        return engine._windows(PERIOD, by, compare, TODAY)
+        windows = engine._windows(PERIOD, by, compare, TODAY)
     except TypeError:
-        return engine._windows(PERIOD, by, compare)
+        windows = engine._windows(PERIOD, by, compare)
+    return {getattr(window, "name", window): dates for window, dates in windows.items()}
 
 
 def hand_dated(source_key: str, by, compare) -> dict:
