@@ -175,7 +175,7 @@ class Window:
 
     @property
     def name(self) -> str:
-        """ "cur", "prev", "m0"…, "p0"…; a month's group in a result is keyed by its name."""
+        """Its short name: cur, prev, m0…, p0…; a month's group in a result is keyed by it."""
         if self.month is None:
             return "prev" if self.last_year else "cur"
         return f"{'p' if self.last_year else 'm'}{self.month}"
@@ -199,6 +199,7 @@ class Cell:
     region: str | None = None
 
 
+# The numbers as the queries return them (None where no row counted), by cell.
 Found = dict[Cell, Any]
 
 
