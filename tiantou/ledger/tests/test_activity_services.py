@@ -429,3 +429,14 @@ def test_unusual_participants_are_flagged_not_blocked(record):
     activity, _ = record(participants=5000, submit=True)
     assert activity.status == ActivityStatus.SUBMITTED
     assert [f["kind"] for f in activity.flags] == [FlagKind.UNUSUAL_PARTICIPANTS]
+
+
+def test_a_change_of_technologies_is_audited_by_name(record, ming):
+    drip, other = Technology.objects.order_by("pk")[:2]
+    activity, _ = record(technologies=[drip])
+    assert entries_for(activity).get().after["technologies"] == [drip.pk]
+    services.activity_update(actor=ming, activity=activity, technologies=[drip, other])
+    latest = entries_for(activity).first()
+    label = str(Activity._meta.get_field("technologies").verbose_name)
+    rows = {row[0]: row[1:] for row in latest.readable_changes()}
+    assert rows[label] == (drip.name, f"{drip.name}、{other.name}")
