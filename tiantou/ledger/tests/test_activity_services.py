@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tiantou.core.audit import entries_for
+from tiantou.core.models import AuditEntry
 from tiantou.ledger import services
 from tiantou.ledger.choices import ActivityStatus, FlagKind
 from tiantou.ledger.models import Activity, ActivityType, LedgerPeriod, Technology
@@ -333,6 +334,27 @@ def test_period_close_locks_confirmed_records_of_the_month(record, alice, bob, c
     with pytest.raises(ValidationError):
         services.period_close(actor=bob, region=county, year=day.year, month=day.month)
     assert LedgerPeriod.objects.count() == 1
+
+
+def test_period_close_bumps_versions_and_leaves_one_audit_row_naming_the_month(
+    record, alice, bob, county
+):
+    day = _last_month()
+    first, _ = record(starts_on=day, submit=True)
+    second, _ = record(starts_on=day, submit=True)
+    for activity in (first, second):
+        services.activity_confirm(actor=alice, activity=activity)
+        activity.refresh_from_db()
+    versions = {a.pk: a.version for a in (first, second)}
+    rows_before = AuditEntry.objects.count()
+    period = services.period_close(actor=bob, region=county, year=day.year, month=day.month)
+    for activity in (first, second):
+        activity.refresh_from_db()
+        assert activity.version == versions[activity.pk] + 1
+    assert AuditEntry.objects.count() == rows_before + 1
+    entry = entries_for(period).get()
+    assert f"{day.year}年{day.month}月" in entry.note and county.name in entry.note
+    assert "2" in entry.note
 
 
 def test_period_close_is_for_the_county_and_past_months(alice, bob, county, township_a):
