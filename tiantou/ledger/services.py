@@ -513,24 +513,24 @@ def activity_delete(*, actor, activity: Activity, reason: str) -> Activity:
             code="not_deletable",
         )
     return _move(
-        activity, actor=actor, to=ActivityStatus.DELETED, note=reason, status_reason=reason
+        activity,
+        actor=actor,
+        to=ActivityStatus.DELETED,
+        note=reason,
+        status_reason=reason,
+        status_before_deletion=activity.status,
     )
 
 
 @transaction.atomic
 def activity_restore(*, actor, activity: Activity) -> Activity:
-    """Undo a deletion: the record returns to the status it had before."""
+    """Undo a deletion: the record returns to the status it had before (kept on it)."""
     _ensure_may_edit(actor, activity)
     activity = _lock(activity)
     if activity.status != ActivityStatus.DELETED:
         raise ValidationError(_("This record is not deleted."), code="not_deleted")
-    previous = ActivityStatus.DRAFT
-    for entry in audit.entries_for(activity)[:50]:
-        before, after = entry.before or {}, entry.after or {}
-        if after.get("status") == ActivityStatus.DELETED and before.get("status") in EDITABLE:
-            previous = before["status"]
-            break
-    return _move(activity, actor=actor, to=previous, status_reason="")
+    previous = activity.status_before_deletion or ActivityStatus.DRAFT
+    return _move(activity, actor=actor, to=previous, status_reason="", status_before_deletion="")
 
 
 # ---- the served party's one-time link ----

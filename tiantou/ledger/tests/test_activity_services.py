@@ -399,6 +399,18 @@ def test_delete_marks_and_restore_undoes(record, ming):
     assert activity.status == ActivityStatus.SUBMITTED
 
 
+def test_restore_reads_the_status_kept_on_the_record_not_the_audit_log(record, alice, ming):
+    activity, _ = record(submit=True)
+    services.activity_reject(actor=alice, activity=activity, reason="缺照片")
+    services.activity_delete(actor=ming, activity=activity, reason="重复录入")
+    activity.refresh_from_db()
+    assert activity.status_before_deletion == ActivityStatus.REJECTED
+    AuditEntry.objects.all().delete()
+    services.activity_restore(actor=ming, activity=activity)
+    activity.refresh_from_db()
+    assert (activity.status, activity.status_before_deletion) == (ActivityStatus.REJECTED, "")
+
+
 def test_a_confirmed_record_cannot_be_deleted(record, alice, ming):
     activity, _ = record(submit=True)
     services.activity_confirm(actor=alice, activity=activity)
