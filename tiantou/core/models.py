@@ -76,33 +76,8 @@ class AuditEntry(models.Model):
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
-    # Bookkeeping and protected fields never shown in a change list.
-    HIDDEN_FIELDS = frozenset(
-        {"version", "created_at", "updated_at", "id_number_encrypted", "id_number_digest"}
-    )
-
     def readable_changes(self) -> list[tuple[str, object, object]]:
-        """The changes as a person reads them: field labels, choice labels, 是/否."""
-        if not self.before:
-            return []
-        model = self.content_type.model_class()
-        fields = {f.name: f for f in model._meta.concrete_fields} if model else {}
-        rows = []
-        for name, old, new in self.changes():
-            if name in self.HIDDEN_FIELDS:
-                continue
-            field = fields.get(name)
-            label = str(field.verbose_name) if field is not None else name
-            rows.append((label, _display(field, old), _display(field, new)))
-        return rows
+        """The changes as a person reads them: field labels, choice labels, 是/否, names."""
+        from . import audit
 
-
-def _display(field, value):
-    """A stored value as shown to users: the label of a choice, 是/否 for a flag."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if field is not None and field.choices:
-        return dict(field.flatchoices).get(value, value)
-    return value
+        return audit.readable_changes(self)

@@ -127,17 +127,24 @@ class Period:
         return self.label
 
     def last_year(self) -> "Period":
-        """The same period a year earlier (同比)."""
-        return Period(_shift_year(self.start, -1), _shift_year(self.end, -1), self.kind)
+        """The same period a year earlier (同比): a named period stays whole (February 2025
+        compares with all of February 2024, 29 days), a range keeps its days."""
+        if self.kind == RANGE:
+            return Period(_shift_year(self.start, -1), _shift_year(self.end, -1), RANGE)
+        year = self.start.year - 1  # a named period starts on a 1st and ends in its year
+        return Period(self.start.replace(year=year), _month_end(year, self.end.month), self.kind)
 
     def months(self) -> list["Period"]:
-        """The calendar months the period touches, each cut to the period."""
+        """The calendar months the period touches, each cut to the period: a month the
+        period covers only in part (1–15 February) is a range, not the whole month."""
         months = []
         year, month = self.start.year, self.start.month
         while dt.date(year, month, 1) <= self.end:
-            first = max(dt.date(year, month, 1), self.start)
-            last = min(_month_end(year, month), self.end)
-            months.append(Period(first, last, MONTH if first.day == 1 else RANGE))
+            whole = Period.month(year, month)
+            first, last = max(whole.start, self.start), min(whole.end, self.end)
+            months.append(
+                whole if (first, last) == (whole.start, whole.end) else Period(first, last, RANGE)
+            )
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return months
 

@@ -34,12 +34,19 @@ def check_version(obj: VersionedModel, expected: int | None) -> None:
 def apply_changes(
     *, actor, obj: VersionedModel, changes: dict, expected_version: int | None = None, note=""
 ) -> bool:
-    """Set fields, validate, bump the version, save and audit. Returns whether anything changed."""
+    """Set fields, validate, bump the version, save and audit. Returns whether anything changed.
+
+    Many-to-many fields among `changes` are set after validation, so the one audit row
+    shows their change with the others."""
     check_version(obj, expected_version)
+    links = {f.name for f in obj._meta.many_to_many} & set(changes)
     before = audit.snapshot(obj)
     for name, value in changes.items():
-        setattr(obj, name, value)
+        if name not in links:
+            setattr(obj, name, value)
     obj.full_clean()
+    for name in links:
+        getattr(obj, name).set(changes[name])
     if audit.snapshot(obj) == before:
         return False
     obj.version += 1
@@ -48,9 +55,12 @@ def apply_changes(
     return True
 
 
-def create_audited(*, actor, obj, note: str = ""):
-    """Validate, save and audit a new object."""
+def create_audited(*, actor, obj, note: str = "", links: dict | None = None):
+    """Validate, save and audit a new object; `links` sets many-to-many fields before
+    the audit row is written (e.g. `{"specialties": [...]}`)."""
     obj.full_clean()
     obj.save()
+    for name, value in (links or {}).items():
+        getattr(obj, name).set(value)
     audit.record(actor=actor, obj=obj, action=AuditAction.CREATE, note=note)
     return obj

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -357,6 +358,9 @@ def _write(actor, plans, note: str) -> None:
         for tech in techs
     ]
     importing.bulk_insert(through, links, batch_size=BATCH * 5)
+    if links:  # the audit rows list the technologies: read back per batch, not per record
+        for start in range(0, len(activities), BATCH):
+            prefetch_related_objects(activities[start : start + BATCH], "technologies")
     entries = [
         importing.audit_entry(actor=actor, obj=activity, before=None, note=note)
         for activity in activities

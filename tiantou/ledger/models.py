@@ -141,6 +141,10 @@ class Activity(VersionedModel):
         db_index=True,
     )
     status_reason = models.TextField(_("reason"), blank=True)
+    # What a restore returns a deleted record to; empty unless the record is deleted.
+    status_before_deletion = models.CharField(
+        _("status before deletion"), max_length=12, choices=ActivityStatus.choices, blank=True
+    )
     flags = models.JSONField(_("evidence flags"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -140,10 +140,6 @@ class SummaryRow:
 DIMENSIONS = ("township", "cadre", "type", "month")
 
 
-def _township_of(region_code: str) -> str:
-    return region_code[:9] + "000"
-
-
 def activity_summary(*, queryset: ActivityQuerySet, by: str) -> list[SummaryRow]:
     """Counted activities grouped by one dimension: a grouped query for the counts and sums,
     one for the distinct technologies, and one for the groups' names; never one per number.

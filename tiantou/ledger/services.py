@@ -8,12 +8,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tiantou.accounts.permissions import ensure_can, has_perm
 from tiantou.core import audit, regioncodes
 from tiantou.core.models import AuditAction
+from tiantou.core.periods import Period
 from tiantou.regions.choices import Level
 
 from . import evidence
@@ -511,24 +513,24 @@ def activity_delete(*, actor, activity: Activity, reason: str) -> Activity:
             code="not_deletable",
         )
     return _move(
-        activity, actor=actor, to=ActivityStatus.DELETED, note=reason, status_reason=reason
+        activity,
+        actor=actor,
+        to=ActivityStatus.DELETED,
+        note=reason,
+        status_reason=reason,
+        status_before_deletion=activity.status,
     )
 
 
 @transaction.atomic
 def activity_restore(*, actor, activity: Activity) -> Activity:
-    """Undo a deletion: the record returns to the status it had before."""
+    """Undo a deletion: the record returns to the status it had before (kept on it)."""
     _ensure_may_edit(actor, activity)
     activity = _lock(activity)
     if activity.status != ActivityStatus.DELETED:
         raise ValidationError(_("This record is not deleted."), code="not_deleted")
-    previous = ActivityStatus.DRAFT
-    for entry in audit.entries_for(activity)[:50]:
-        before, after = entry.before or {}, entry.after or {}
-        if after.get("status") == ActivityStatus.DELETED and before.get("status") in EDITABLE:
-            previous = before["status"]
-            break
-    return _move(activity, actor=actor, to=previous, status_reason="")
+    previous = activity.status_before_deletion or ActivityStatus.DRAFT
+    return _move(activity, actor=actor, to=previous, status_reason="", status_before_deletion="")
 
 
 # ---- the served party's one-time link ----
@@ -610,7 +612,11 @@ def activity_confirm_by_link(*, token: str, name: str) -> Activity:
 
 @transaction.atomic
 def period_close(*, actor, region, year: int, month: int) -> LedgerPeriod:
-    """Close a month of a region's ledger: every confirmed record in it is locked."""
+    """Close a month of a region's ledger: every confirmed record in it is locked.
+
+    The records are locked with one UPDATE that also bumps their versions (a copy read
+    before the close is out of date); the one audit row, on the period, names the month
+    and how many records it locked."""
     ensure_can(actor, "ledger.close_period", region)
     try:
         first = datetime.date(int(year), int(month), 1)
@@ -634,12 +640,17 @@ def period_close(*, actor, region, year: int, month: int) -> LedgerPeriod:
         status=ActivityStatus.CONFIRMED,
         starts_on__year=first.year,
         starts_on__month=first.month,
-    ).update(status=ActivityStatus.LOCKED, updated_at=timezone.now())
+    ).update(status=ActivityStatus.LOCKED, version=F("version") + 1, updated_at=timezone.now())
     audit.record(
         actor=actor,
         obj=period,
         action=AuditAction.CREATE,
-        note=_("%(count)s confirmed records locked.") % {"count": locked},
+        note=_("%(month)s of %(region)s closed: %(count)s confirmed records locked.")
+        % {
+            "month": Period.month(first.year, first.month).label,
+            "region": region.name,
+            "count": locked,
+        },
     )
     return period
 

@@ -4,7 +4,7 @@ confirmation queue, the served party's one-time link, period close and reopen.""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import JsonResponse
@@ -445,8 +445,6 @@ def period_close(request):
             period = services.period_close(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
-        except PermissionDenied:
-            raise
         else:
             messages.success(request, _("%(period)s closed.") % {"period": period})
             return redirect("ledger:period_close")

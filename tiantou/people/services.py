@@ -84,9 +84,9 @@ def person_create(*, actor, name: str, region, id_number: str = "", specialties=
     fields = _check_person_fields({"name": name, "region": region, **fields})
     person = Person(**fields)
     _set_id_number(person, id_number)
-    create_audited(actor=actor, obj=person)
-    if specialties:
-        person.specialties.set(specialties)
+    create_audited(
+        actor=actor, obj=person, links={"specialties": specialties} if specialties else None
+    )
     return person
 
 
@@ -97,7 +97,8 @@ def person_update(
     """Change a person's record; `id_number` is re-validated and stored protected."""
     ensure_can(actor, "people.change_person", person)
     changes = _check_person_fields(changes)
-    specialties = changes.pop("specialties", None)
+    if "specialties" in changes and changes["specialties"] is None:
+        del changes["specialties"]  # None leaves them as they are
     if "id_number" in changes:
         holder = Person(pk=person.pk)
         _set_id_number(holder, changes.pop("id_number"))
@@ -107,8 +108,6 @@ def person_update(
                 for name in ("id_number_encrypted", "id_number_digest", "id_number_masked")
             }
     apply_changes(actor=actor, obj=person, changes=changes, expected_version=expected_version)
-    if specialties is not None:
-        person.specialties.set(specialties)
     return person
 
 

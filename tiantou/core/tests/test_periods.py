@@ -51,3 +51,26 @@ def test_last_year_and_a_running_period():
     assert Period.year(2025).cut(dt.date(2026, 11, 23)) == Period.year(2025)
     assert len(Period.year(2026).months()) == 12
     assert Period.year(2026).elapsed_share(dt.date(2026, 7, 2)) == pytest.approx(183 / 365)
+
+
+def test_a_month_covered_in_part_is_a_range_not_the_whole_month():
+    january, february = Period.between(dt.date(2026, 1, 1), dt.date(2026, 2, 15)).months()
+    assert january == Period.month(2026, 1) and january.key == "2026-01"
+    assert (february.start, february.end) == (dt.date(2026, 2, 1), dt.date(2026, 2, 15))
+    assert february.key == "2026-02-01..2026-02-15"
+    last_year = february.last_year()
+    assert (last_year.start, last_year.end, last_year.key) == (
+        dt.date(2025, 2, 1),
+        dt.date(2025, 2, 15),
+        "2025-02-01..2025-02-15",
+    )
+    assert Period.parse(february.key) == february
+
+
+def test_last_year_of_a_named_period_is_the_whole_named_period():
+    assert Period.parse("2025-02").last_year() == Period.parse("2024-02")
+    assert Period.parse("2025-02").last_year().end == dt.date(2024, 2, 29)
+    assert Period.parse("2025-Q1").last_year() == Period.parse("2024-Q1")
+    assert Period.parse("2025-H2").last_year() == Period.parse("2024-H2")
+    assert Period.parse("2025").last_year() == Period.parse("2024")
+    assert [m.key for m in Period.parse("2025-Q1").months()] == ["2025-01", "2025-02", "2025-03"]

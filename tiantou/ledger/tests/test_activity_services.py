@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tiantou.core.audit import entries_for
+from tiantou.core.models import AuditEntry
 from tiantou.ledger import services
 from tiantou.ledger.choices import ActivityStatus, FlagKind
 from tiantou.ledger.models import Activity, ActivityType, LedgerPeriod, Technology
@@ -335,6 +336,27 @@ def test_period_close_locks_confirmed_records_of_the_month(record, alice, bob, c
     assert LedgerPeriod.objects.count() == 1
 
 
+def test_period_close_bumps_versions_and_leaves_one_audit_row_naming_the_month(
+    record, alice, bob, county
+):
+    day = _last_month()
+    first, _ = record(starts_on=day, submit=True)
+    second, _ = record(starts_on=day, submit=True)
+    for activity in (first, second):
+        services.activity_confirm(actor=alice, activity=activity)
+        activity.refresh_from_db()
+    versions = {a.pk: a.version for a in (first, second)}
+    rows_before = AuditEntry.objects.count()
+    period = services.period_close(actor=bob, region=county, year=day.year, month=day.month)
+    for activity in (first, second):
+        activity.refresh_from_db()
+        assert activity.version == versions[activity.pk] + 1
+    assert AuditEntry.objects.count() == rows_before + 1
+    entry = entries_for(period).get()
+    assert f"{day.year}年{day.month}月" in entry.note and county.name in entry.note
+    assert "2" in entry.note
+
+
 def test_period_close_is_for_the_county_and_past_months(alice, bob, county, township_a):
     day = _last_month()
     with pytest.raises(PermissionDenied):
@@ -375,6 +397,18 @@ def test_delete_marks_and_restore_undoes(record, ming):
     services.activity_restore(actor=ming, activity=activity)
     activity.refresh_from_db()
     assert activity.status == ActivityStatus.SUBMITTED
+
+
+def test_restore_reads_the_status_kept_on_the_record_not_the_audit_log(record, alice, ming):
+    activity, _ = record(submit=True)
+    services.activity_reject(actor=alice, activity=activity, reason="缺照片")
+    services.activity_delete(actor=ming, activity=activity, reason="重复录入")
+    activity.refresh_from_db()
+    assert activity.status_before_deletion == ActivityStatus.REJECTED
+    AuditEntry.objects.all().delete()
+    services.activity_restore(actor=ming, activity=activity)
+    activity.refresh_from_db()
+    assert (activity.status, activity.status_before_deletion) == (ActivityStatus.REJECTED, "")
 
 
 def test_a_confirmed_record_cannot_be_deleted(record, alice, ming):
@@ -429,3 +463,14 @@ def test_unusual_participants_are_flagged_not_blocked(record):
     activity, _ = record(participants=5000, submit=True)
     assert activity.status == ActivityStatus.SUBMITTED
     assert [f["kind"] for f in activity.flags] == [FlagKind.UNUSUAL_PARTICIPANTS]
+
+
+def test_a_change_of_technologies_is_audited_by_name(record, ming):
+    drip, other = Technology.objects.order_by("pk")[:2]
+    activity, _ = record(technologies=[drip])
+    assert entries_for(activity).get().after["technologies"] == [drip.pk]
+    services.activity_update(actor=ming, activity=activity, technologies=[drip, other])
+    latest = entries_for(activity).first()
+    label = str(Activity._meta.get_field("technologies").verbose_name)
+    rows = {row[0]: row[1:] for row in latest.readable_changes()}
+    assert rows[label] == (drip.name, f"{drip.name}、{other.name}")

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from tiantou.ledger import evidence, services
 from tiantou.ledger.choices import FlagKind
@@ -58,6 +58,46 @@ def test_a_photo_over_10_mb_is_refused():
     big.size = evidence.MAX_PHOTO_BYTES + 1
     with pytest.raises(ValidationError):
         evidence.inspect_image(big)
+
+
+def _scene(seed: int) -> Image.Image:
+    """A 400×300 picture: a grey gradient with coloured ellipses placed by `seed`."""
+    image = Image.linear_gradient("L").resize((400, 300)).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    for i in range(6):
+        x, y = (seed * 97 + i * 61) % 340, (seed * 53 + i * 37) % 240
+        colour = ((seed * 40 + i * 30) % 256, 120, (i * 50) % 256)
+        draw.ellipse((x, y, x + 40 + i * 9, y + 30 + i * 7), fill=colour)
+    return image
+
+
+def _encoded(image: Image.Image, fmt: str = "JPEG", **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def _hash(data: bytes) -> str:
+    return evidence.inspect_image(upload(data)).phash
+
+
+def test_the_same_photo_re_encoded_or_resized_still_matches():
+    original = _hash(_encoded(_scene(1), quality=95))
+    for quality, size in [(40, (400, 300)), (60, (380, 285)), (75, (420, 315))]:
+        again = _hash(_encoded(_scene(1).resize(size), quality=quality))
+        assert evidence.hamming(original, again) <= evidence.REUSE_DISTANCE
+
+
+def test_a_different_photo_does_not_match():
+    original = _hash(_encoded(_scene(1), quality=95))
+    for seed in (2, 3, 4):
+        other = _hash(_encoded(_scene(seed), quality=95))
+        assert evidence.hamming(original, other) > 4 * evidence.REUSE_DISTANCE
+
+
+def test_the_hash_keeps_the_bits_of_the_hashes_stored_before():
+    # Computed for this picture with ImageHash's phash, which made the hashes stored so far.
+    assert _hash(_encoded(_scene(1), "PNG")) == "9e611c43fc05fa3c"
 
 
 def test_haversine_and_hamming():

@@ -143,6 +143,8 @@ def test_every_row_field_audit_and_link_is_written_as_the_planner_made_it(settin
     assert entries[0].after["uuid"] == str(record_id)
     assert entries[0].after["title"] == first.title and entries[0].actor == alice
     assert entries[1].after["output_value"] == "1234.50"
+    assert entries[0].after["technologies"] == [t.pk for t in first.technologies.all()]
+    assert entries[1].after["technologies"] == []
     # New records get keys after those written by the bulk writer.
     later = _run(alice, [_row(title="后来")])
     assert later.written and Activity.objects.get(title="后来").pk > second.pk
@@ -275,3 +277,17 @@ def test_rows_may_come_as_dicts_from_a_command(setting, alice, township_a):
         ],
     )
     assert result.written and Activity.objects.get().region == township_a
+
+
+def test_the_audit_rows_read_the_technologies_once_a_batch_not_once_a_record(setting, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count: int, start: int) -> int:
+        rows = [_row(title=f"培训{start + n}", technologies="水肥一体化技术") for n in range(count)]
+        with CaptureQueriesContext(connection) as context:
+            assert _run(alice, rows).written
+        return len(context.captured_queries)
+
+    queries(1, 100)  # fills the per-process caches (content types)
+    assert queries(2, 0) == queries(6, 10)

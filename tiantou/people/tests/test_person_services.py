@@ -208,3 +208,24 @@ def test_person_update_checks_the_version_and_keeps_the_id(bob, person_ming):
     assert error.value.code == "stale_version"
     person_ming.refresh_from_db()
     assert person_ming.phone == "139" and person_ming.id_number_masked
+
+
+def test_a_change_of_specialties_is_audited_by_name(bob, county):
+    from tiantou.core.audit import entries_for
+    from tiantou.people.models import Person, Specialty
+
+    crops, vegetables = Specialty.objects.get(name="种植业"), Specialty.objects.get(name="蔬菜")
+    person = services.person_create(actor=bob, name="王五", region=county, specialties=[crops])
+    created = entries_for(person).get()
+    assert created.after["specialties"] == [crops.pk]
+    services.person_update(actor=bob, person=person, specialties=[crops, vegetables])
+    latest = entries_for(person).first()
+    label = str(Person._meta.get_field("specialties").verbose_name)
+    rows = {row[0]: row[1:] for row in latest.readable_changes()}
+    assert rows[label] == ("种植业", "种植业、蔬菜")
+    # Nothing changed: no new row.
+    services.person_update(actor=bob, person=person, specialties=[vegetables, crops])
+    assert entries_for(person).count() == 2
+    # Specialties left out (None) stay as they are.
+    services.person_update(actor=bob, person=person, name="王五一", specialties=None)
+    assert sorted(s.name for s in person.specialties.all()) == ["种植业", "蔬菜"]
