@@ -166,8 +166,8 @@ class WorkReportSource(Source):
 
 def _due_dates(start: dt.date, end: dt.date) -> list[tuple[dt.date, int]]:
     """The due dates inside [start, end], each with the reports a year that owe it (the
-    same calendar as `ledger.oversight_selectors.reports_due`)."""
-    from tiantou.ledger.oversight_selectors import DUE_DATES
+    same calendar as `ledger.oversight.selectors.reports_due`)."""
+    from tiantou.ledger.oversight.selectors import DUE_DATES
 
     found = []
     for year in range(start.year, end.year + 1):
@@ -208,7 +208,7 @@ class WorkReportSlotSource(Source):
         ]
 
     def base(self) -> QuerySet:
-        from tiantou.ledger.oversight_selectors import SERVED
+        from tiantou.ledger.oversight.selectors import SERVED
         from tiantou.people.models import Posting
 
         return Posting.objects.filter(status__in=SERVED)

@@ -170,7 +170,7 @@ def test_api_target_progress(bob, charlie, sheet):
 def test_a_batch_term_is_offered_as_a_period(client_for, bob, programme):
     import datetime
 
-    from tiantou.people import selection
+    from tiantou.people.selection import services as selection
 
     selection.batch_create(
         actor=bob, programme=programme, year=2024, number=2, term_start_on=datetime.date(2024, 3, 1)
