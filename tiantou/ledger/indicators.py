@@ -394,7 +394,7 @@ registry.register(
     ),
     Indicator(
         "trainees",
-        _("people trained"),
+        _("person-times trained"),
         "人次",
         "activities",
         SUM,
@@ -470,7 +470,7 @@ registry.register(
     ),
     Indicator(
         "consultations",
-        _("people consulted"),
+        _("person-times consulted"),
         "人次",
         "activities",
         SUM,
@@ -494,7 +494,7 @@ registry.register(
     ),
     Indicator(
         "experts",
-        _("experts taking part"),
+        _("expert person-times"),
         "人次",
         "activities",
         SUM,
@@ -511,7 +511,7 @@ registry.register(
     ),
     Indicator(
         "event_participants",
-        _("people reached by science events"),
+        _("person-times reached by science events"),
         "人次",
         "activities",
         SUM,
@@ -536,7 +536,7 @@ registry.register(
     ),
     Indicator(
         "participants",
-        _("participants in all activities"),
+        _("person-times taking part in all activities"),
         "人次",
         "activities",
         SUM,
@@ -579,7 +579,7 @@ registry.register(
     ),
     Indicator(
         "cadre_trainees",
-        _("people trained by cadres"),
+        _("person-times trained by cadres"),
         "人次",
         "cadre_activities",
         SUM,
@@ -691,7 +691,7 @@ registry.register(
     ),
     Indicator(
         "spotchecks_pending",
-        _("spot checks without a result yet"),
+        _("spot-check person-times without a result yet"),
         "人次",
         "spotchecks",
         COUNT,
@@ -720,7 +720,7 @@ registry.register(
     # ---- figures of the science association's report (seed 003) ----
     Indicator(
         "event_experts",
-        _("experts at science events"),
+        _("expert person-times at science events"),
         "人次",
         "activities",
         SUM,
@@ -746,7 +746,7 @@ registry.register(
     ),
     Indicator(
         "countryside_experts",
-        _("experts at science-to-countryside events"),
+        _("expert person-times at science-to-countryside events"),
         "人次",
         "activities",
         SUM,
@@ -755,7 +755,7 @@ registry.register(
     ),
     Indicator(
         "countryside_participants",
-        _("people reached by science-to-countryside events"),
+        _("person-times reached by science-to-countryside events"),
         "人次",
         "activities",
         SUM,
@@ -772,7 +772,7 @@ registry.register(
     ),
     Indicator(
         "youth_participants",
-        _("young people taking part in science activities"),
+        _("young person-times taking part in science activities"),
         "人次",
         "activities",
         SUM,
