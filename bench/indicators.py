@@ -66,7 +66,7 @@ from tiantou.core.periods import Period  # noqa: E402
 from tiantou.indicators import engine, registry  # noqa: E402
 from tiantou.indicators.engine import CHILDREN, MONTHS, Scope  # noqa: E402
 from tiantou.indicators.registry import COUNT, DISTINCT, FLOW, SUM  # noqa: E402
-from tiantou.indicators.sources import NOT_TAKEN_UP  # noqa: E402
+from tiantou.people.indicators import NOT_TAKEN_UP  # noqa: E402
 from tiantou.regions.models import Region  # noqa: E402
 from tiantou.web import demo, demo_province  # noqa: E402
 

@@ -23,7 +23,7 @@ def _selection(a):
         import datetime
 
         from tiantou.accounts.models import User
-        from tiantou.people import selection
+        from tiantou.people.selection import services as selection
 
         bob = User.objects.get(username="bob")
         a["batch"] = selection.batch_create(
@@ -190,7 +190,8 @@ def _oversight(a):
     """ming's submitted work report, a draw in township A whose absence opened a case."""
     if "report" not in a:
         from tiantou.accounts.models import User
-        from tiantou.ledger import oversight, oversight_selectors
+        from tiantou.ledger.oversight import selectors as oversight_selectors
+        from tiantou.ledger.oversight import services as oversight
 
         posting = a["posting"]
         bob = User.objects.get(username="bob")

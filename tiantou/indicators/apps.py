@@ -7,5 +7,7 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indicators and targets")
 
     def ready(self) -> None:
-        # Sources and indicators of the cadres' work and oversight register themselves.
-        from . import oversight_indicators  # noqa: F401
+        # Every app's `indicators.py` declares its indicators and sources: collect them.
+        from . import registry
+
+        registry.autodiscover()

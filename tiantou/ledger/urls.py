@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import list_views, oversight_views, views
+from . import list_views, views
+from .oversight import views as oversight_views
 
 app_name = "ledger"
 urlpatterns = [

@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from .models import Batch
-from .selection_selectors import AllocationRow, allocation_rows
+from .selection.selectors import AllocationRow, allocation_rows
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TITLE_FONT = "宋体"

@@ -17,7 +17,7 @@ from tiantou.core.validators import id_check_char
 from tiantou.regions.choices import Level, OrganisationKind
 from tiantou.regions.models import Organisation, Region
 
-from . import selection, services
+from . import services
 from .choices import (
     ApplicationStatus,
     DispatchLevel,
@@ -27,6 +27,7 @@ from .choices import (
     TitleRank,
 )
 from .models import Batch, Person, Posting, Programme, Specialty
+from .selection import services as selection
 
 PEOPLE = 40
 EARLIER_BATCH = range(0, 8)  # people 0–7: the 2021 batch, terms completed

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import import_views, selection_views, views
+from . import import_views, views
+from .selection import views as selection_views
 
 app_name = "people"
 urlpatterns = [

@@ -12,10 +12,10 @@ from conftest import _user
 from tiantou.accounts.models import Membership, User
 from tiantou.accounts.roles import Role
 from tiantou.core.models import AuditEntry
-from tiantou.ledger import oversight
-from tiantou.ledger import oversight_selectors as selectors
 from tiantou.ledger.choices import DisciplineLevel, RecipientKind, SpotCheckResult
 from tiantou.ledger.models import DisciplineCase, SpotCheck, WorkReport
+from tiantou.ledger.oversight import selectors
+from tiantou.ledger.oversight import services as oversight
 from tiantou.people import services as people_services
 from tiantou.people.choices import PostingStatus
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 from conftest import _user
 from tiantou.accounts.models import User
 from tiantou.accounts.roles import Role
-from tiantou.ledger import oversight
 from tiantou.ledger.choices import DisciplineLevel
 from tiantou.ledger.models import DisciplineCase, TrainingRecord, WorkReport
+from tiantou.ledger.oversight import services as oversight
 from tiantou.people import services as people_services
 from tiantou.people.choices import PostingStatus
 

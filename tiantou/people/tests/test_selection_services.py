@@ -15,11 +15,12 @@ from tiantou.accounts.models import Membership, User
 from tiantou.accounts.roles import Role
 from tiantou.core import audit
 from tiantou.core.models import AuditAction, AuditEntry
-from tiantou.people import selection, services
+from tiantou.people import services
 from tiantou.people.allocation import allocation_docx, allocation_title, allocation_xlsx
 from tiantou.people.choices import ApplicationStatus, BatchStatus, Gender, PostingStatus
 from tiantou.people.models import Application, BatchQuota, Posting, Score
-from tiantou.people.selection_selectors import allocation_rows, batch_ranking
+from tiantou.people.selection import services as selection
+from tiantou.people.selection.selectors import allocation_rows, batch_ranking
 from tiantou.regions.choices import Level, RegionKind
 from tiantou.regions.models import Region
 

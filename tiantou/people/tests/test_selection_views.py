@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 from conftest import TOWNSHIP_A, TOWNSHIP_B
 from tiantou.accounts.models import Membership, User
 from tiantou.accounts.roles import Role
-from tiantou.people import selection
 from tiantou.people.choices import ApplicationStatus, BatchStatus, PostingStatus
 from tiantou.people.models import Application, Batch, Posting
+from tiantou.people.selection import services as selection
 from tiantou.people.tests.test_selection_services import (
     apply,
     make_batch,

@@ -4,7 +4,7 @@ an opening sentence with the number allocated, and per batch a table person → 
 (分配去向) → post title → home unit.
 
 The rows come from the people app's own row-building selector
-(`people.selection_selectors.allocation_rows`), the one the published Excel and Word
+(`people.selection.selectors.allocation_rows`), the one the published Excel and Word
 lists use. The count in the opening sentence is the number of those rows: the list is
 the record (the engine's `cadres_new` counts terms *starting* in the period, and a batch
 selected in one year usually takes office the next spring)."""
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tiantou.core import regioncodes
 from tiantou.core.periods import Period
-from tiantou.people.selection_selectors import AllocationRow, allocation_rows
+from tiantou.people.selection.selectors import AllocationRow, allocation_rows
 
 from ..document import Figure
 from ..writer import Writer

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tiantou.core import regioncodes
 from tiantou.core.periods import Period
-from tiantou.indicators.oversight_indicators import day_bounds
-from tiantou.ledger.oversight_selectors import draw_checks, spotcheck_verify
+from tiantou.indicators.sources import day_bounds
+from tiantou.ledger.oversight.selectors import draw_checks, spotcheck_verify
 
 from ..writer import Writer
 from . import ReportKind, register

@@ -16,11 +16,11 @@ from tiantou.core.services import create_audited
 from tiantou.indicators import engine
 from tiantou.indicators.engine import Scope
 from tiantou.indicators.tests.test_engine import activity
-from tiantou.ledger import oversight
 from tiantou.ledger.models import SpotCheck, SpotCheckDraw, WorkReport
-from tiantou.people import selection
+from tiantou.ledger.oversight import services as oversight
 from tiantou.people import services as people_services
 from tiantou.people.models import Programme
+from tiantou.people.selection import services as selection
 from tiantou.people.tests.test_selection_services import make_person, scored_batch
 from tiantou.regions.models import Region
 from tiantou.reports import kinds

@@ -75,7 +75,7 @@ def test_word_has_the_title_numbered_headings_text_table_and_marked_gap(summary)
     assert TABLE_CAPTION in texts
     (table,) = word.tables
     rows = [[c.text for c in row.cells] for row in table.rows]
-    assert rows[0][:3] == ["区划", "科技培训（期）", "培训人数（人次）"]
+    assert rows[0][:3] == ["区划", "科技培训（期）", "培训人次（人次）"]
     assert rows[-1][:3] == ["合计", "13", "11,100"]
     # The county's own level has none of these figures: no row for it.
     assert [row[0] for row in rows[1:]] == ["岸堤镇", "孙祖镇", "合计"]
@@ -131,7 +131,7 @@ def test_excel_lists_every_figure_with_its_exact_value_and_tables_as_numbers(sum
 
     table = workbook[TABLE_CAPTION]
     assert table["A1"].value == TABLE_CAPTION
-    assert [c.value for c in table[2]][:3] == ["区划", "科技培训（期）", "培训人数（人次）"]
+    assert [c.value for c in table[2]][:3] == ["区划", "科技培训（期）", "培训人次（人次）"]
     assert table[2][0].font.b
     total = [c.value for c in table[table.max_row]]
     assert total[:3] == ["合计", 13, 11100]  # numbers, not "11,100"

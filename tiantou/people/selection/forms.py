@@ -10,9 +10,9 @@ from tiantou.core.forms import BootstrapForm, bootstrap
 from tiantou.regions.choices import Level
 from tiantou.regions.models import Organisation, Region
 
-from . import selection_selectors as selectors
-from .choices import ApplicationStatus
-from .models import Batch, Person, Programme
+from ..choices import ApplicationStatus
+from ..models import Batch, Person, Programme
+from . import selectors
 
 
 class PlaceChoiceField(forms.ModelChoiceField):

@@ -19,9 +19,8 @@ from tiantou.people.choices import PostingStatus
 from tiantou.people.models import Posting
 from tiantou.regions.choices import Level
 
-from . import oversight_selectors as selectors
-from .choices import DisciplineLevel, RecipientKind, SpotCheckResult
-from .models import (
+from ..choices import DisciplineLevel, RecipientKind, SpotCheckResult
+from ..models import (
     DisciplineCase,
     DisciplineStep,
     SpotCheck,
@@ -30,6 +29,7 @@ from .models import (
     WorkReport,
     WorkReportRead,
 )
+from . import selectors
 
 ACTIVE = PostingStatus.ACTIVE
 REPORT_SECTIONS = ("study", "work", "thoughts", "requests")

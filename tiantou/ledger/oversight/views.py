@@ -1,7 +1,7 @@
 """Pages of the oversight of cadres: work reports, spot checks, discipline and training.
 
 Objects are fetched through the oversight selectors (404 outside scope), rights are
-checked with `ensure_can` (403), and every write goes through `oversight.py`.
+checked with `ensure_can` (403), and every write goes through `oversight/services.py`.
 """
 
 from decimal import Decimal
@@ -21,10 +21,9 @@ from tiantou.core.forms import add_service_errors
 from tiantou.core.views import errors_to_messages, year_asked
 from tiantou.people.selectors import has_person
 
-from . import oversight
-from . import oversight_selectors as selectors
-from .choices import DisciplineLevel, RecipientKind
-from .oversight_forms import (
+from ..choices import DisciplineLevel, RecipientKind
+from . import selectors, services
+from .forms import (
     DisciplineOpenForm,
     DrawForm,
     MarkReadForm,
@@ -81,21 +80,21 @@ def report_write(request, posting_pk: int, year: int, number: int):
     report = selectors.work_report_for_slot(posting=posting, year=year, number=number)
     if report is not None and report.submitted_at:
         return redirect("ledger:report_detail", pk=report.pk)
-    initial = {name: getattr(report, name) for name in oversight.REPORT_SECTIONS} if report else {}
+    initial = {name: getattr(report, name) for name in services.REPORT_SECTIONS} if report else {}
     initial["version"] = report.version if report else None
     form = WorkReportForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
         data = form.cleaned_data
         try:
-            saved = oversight.work_report_save(
+            saved = services.work_report_save(
                 actor=request.user,
                 posting=posting,
                 year=year,
                 number=number,
                 submit=submit,
                 expected_version=data["version"],
-                **{name: data[name] for name in oversight.REPORT_SECTIONS},
+                **{name: data[name] for name in services.REPORT_SECTIONS},
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -156,7 +155,7 @@ def report_mark_read(request, pk: int):
         messages.error(request, _("Choose a recipient."))
         return redirect("ledger:report_detail", pk=report.pk)
     try:
-        oversight.work_report_mark_read(
+        services.work_report_mark_read(
             actor=request.user, report=report, recipient=form.cleaned_data["recipient"]
         )
     except ValidationError as error:
@@ -210,7 +209,7 @@ def spotcheck_draw(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            draw = oversight.spotcheck_draw(
+            draw = services.spotcheck_draw(
                 actor=request.user, region=data["region"], size=data["size"], seed=data["seed"]
             )
         except ValidationError as error:
@@ -247,7 +246,7 @@ def spotcheck_record(request, pk: int):
     form = SpotCheckRecordForm(request.POST)
     if form.is_valid():
         try:
-            oversight.spotcheck_record(
+            services.spotcheck_record(
                 actor=request.user,
                 check=check,
                 result=form.cleaned_data["result"],
@@ -301,7 +300,7 @@ def discipline_open(request):
     form = DisciplineOpenForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            case = oversight.discipline_open(actor=request.user, **form.cleaned_data)
+            case = services.discipline_open(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -356,7 +355,7 @@ def discipline_escalate(request, pk: int):
         request,
         pk,
         "escalate",
-        lambda case, data: oversight.discipline_escalate(
+        lambda case, data: services.discipline_escalate(
             actor=request.user, case=case, reason=data["reason"], level=data["level"]
         ),
     )
@@ -369,7 +368,7 @@ def discipline_close(request, pk: int):
         request,
         pk,
         "close",
-        lambda case, data: oversight.discipline_close(
+        lambda case, data: services.discipline_close(
             actor=request.user, case=case, reason=data["reason"]
         ),
     )
@@ -400,7 +399,7 @@ def training_create(request):
     form = TrainingForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            record = oversight.training_record(actor=request.user, **form.cleaned_data)
+            record = services.training_record(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -19,8 +19,8 @@ from tiantou.people.choices import PostingStatus
 from tiantou.people.models import Posting
 from tiantou.regions.models import Region
 
-from .choices import DisciplineLevel, RecipientKind, SpotCheckResult
-from .models import (
+from ..choices import DisciplineLevel, RecipientKind, SpotCheckResult
+from ..models import (
     DisciplineCase,
     DisciplineStep,
     SpotCheck,
@@ -29,7 +29,7 @@ from .models import (
     WorkReport,
     WorkReportRead,
 )
-from .querysets import PostingOwnedQuerySet
+from ..querysets import PostingOwnedQuerySet
 
 READ_PERM = "ledger.read_workreport"
 # Postings that ever took office: reports, checks and training belong to their terms.

@@ -1,29 +1,147 @@
-"""Indicators of the dispatched cadres' own work and of their oversight: what the cadres'
-postings recorded in the ledger (the "五个一" figures), work reports submitted against the
-slots due, and spot checks with the presence rate.
+"""Indicators of the work ledger and of the oversight of cadres, and the sources they read:
+activities and the technologies named on them (domain spec §4.1, §4.4, §4.6), the
+cadres' own work (the "五个一" figures), work reports against the slots due, spot checks
+with the presence rate, and the figures of the science association's report. Collected
+by the indicator registry.
 
-Each source here runs one grouped query like the others (see `sources.py`); they are
-registered into `sources.SOURCES` and the indicators into the registry when the app is
-ready (`apps.IndicatorsConfig.ready`).
+Each source runs one grouped query like the others (see `tiantou.indicators.sources`).
 """
 
 import datetime as dt
+from operator import attrgetter
 from typing import Any
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tiantou.core.periods import Period
+from tiantou.indicators import registry, sources
+from tiantou.indicators.registry import (
+    COUNT,
+    DISTINCT,
+    RATIO,
+    STYLE_AMOUNT,
+    STYLE_SHARE,
+    SUM,
+    Indicator,
+)
+from tiantou.indicators.sources import RecordColumn, Source, day_bounds, township_of
+from tiantou.people.models import Posting
 
-from . import registry, sources
-from .registry import COUNT, DISTINCT, RATIO, STOCK, STYLE_SHARE, SUM, Indicator
-from .sources import ActivitySource, PostingSource, RecordColumn, Source, TechnologySource
+from .choices import MEASURES, SpotCheckResult
+from .models import Activity, ActivityType, SpotCheck, WorkReport
+from .oversight.selectors import DUE_DATES, SERVED
+from .querysets import COUNTED
 
-TOWNSHIP_LENGTH = 9
+EVENT_TYPES = ["sci_week", "three_to_countryside", "popularisation_campaign"]
+FIELD_TYPES = ["tech_promotion", "new_variety", "demo_base"]
+
+# ---- the work ledger ----
+
+
+class ActivitySource(Source):
+    """Confirmed (or locked) activities of the work ledger, by place and date."""
+
+    key = "activities"
+    region_field = "region_id"
+    organisation_field = "organisation_id"
+    month_field = "starts_on"
+    columns = {"township": township_of("region_id"), "person": F("posting__person_id")}
+    related: tuple[str, ...] = ("activity_type", "region", "posting__person", "organisation")
+
+    @property
+    def record_columns(self) -> list[RecordColumn]:  # type: ignore[override]
+        return [
+            RecordColumn(_("date"), lambda a: a.starts_on),
+            RecordColumn(_("title"), lambda a: a.title),
+            RecordColumn(_("type"), lambda a: a.activity_type.name),
+            RecordColumn(_("place"), lambda a: a.region.name),
+            RecordColumn(_("cadre"), lambda a: a.posting.person.name if a.posting else ""),
+            RecordColumn(_("unit"), lambda a: a.organisation.name if a.organisation else ""),
+        ] + [RecordColumn(f"{m.label}（{m.unit}）", attrgetter(m.key)) for m in MEASURES]
+
+    def base(self) -> QuerySet:
+        return Activity.objects.counted()
+
+    def prepare(self, context: dict[str, Any]) -> dict[str, Any]:
+        if "type_ids" not in context:
+            context["type_ids"] = dict(ActivityType.objects.values_list("key", "id"))
+        return context
+
+    def rows_for(self, start: dt.date, end: dt.date, today: dt.date) -> Q:
+        return Q(starts_on__range=(start, end))
+
+    def in_window(self, indicator: Indicator, window: Period, today: dt.date) -> Q:
+        return Q(starts_on__range=(window.start, window.end))
+
+    def where(self, indicator: Indicator, context: dict[str, Any]) -> Q:
+        condition = Q()
+        if types := indicator.where.get("types"):
+            ids = [context["type_ids"][key] for key in types if key in context["type_ids"]]
+            condition &= Q(activity_type_id__in=ids)
+        return condition
+
+    def record_url(self, record: Any) -> str:
+        return reverse("ledger:activity_detail", args=[record.pk])
+
+
+class TechnologySource(ActivitySource):
+    """Technologies and varieties named on confirmed activities (for distinct counts)."""
+
+    key = "technologies"
+    region_field = "activity__region_id"
+    organisation_field = "activity__organisation_id"
+    month_field = "activity__starts_on"
+    columns = {"township": township_of("activity__region_id")}
+    related = (
+        "activity__activity_type",
+        "activity__region",
+        "activity__posting__person",
+        "activity__organisation",
+        "technology",
+    )
+
+    @property
+    def record_columns(self) -> list[RecordColumn]:  # type: ignore[override]
+        return [
+            RecordColumn(_("technology or variety"), lambda t: t.technology.name),
+            RecordColumn(_("date"), lambda t: t.activity.starts_on),
+            RecordColumn(_("title"), lambda t: t.activity.title),
+            RecordColumn(_("type"), lambda t: t.activity.activity_type.name),
+            RecordColumn(_("place"), lambda t: t.activity.region.name),
+            RecordColumn(
+                _("cadre"),
+                lambda t: t.activity.posting.person.name if t.activity.posting else "",
+            ),
+        ]
+
+    def base(self) -> QuerySet:
+        return Activity.technologies.through.objects.filter(activity__status__in=COUNTED)
+
+    def rows_for(self, start: dt.date, end: dt.date, today: dt.date) -> Q:
+        return Q(activity__starts_on__range=(start, end))
+
+    def in_window(self, indicator: Indicator, window: Period, today: dt.date) -> Q:
+        return Q(activity__starts_on__range=(window.start, window.end))
+
+    def where(self, indicator: Indicator, context: dict[str, Any]) -> Q:
+        condition = Q()
+        if kind := indicator.where.get("kind"):
+            condition &= Q(technology__kind=kind)
+        if types := indicator.where.get("types"):
+            ids = [context["type_ids"][key] for key in types if key in context["type_ids"]]
+            condition &= Q(activity__activity_type_id__in=ids)
+        return condition
+
+    def records(
+        self, indicator: Indicator, condition: Q, window: Period | None = None, today=None
+    ) -> QuerySet:
+        return super().records(indicator, condition).order_by("technology__name", "activity_id")
+
+    def record_url(self, record: Any) -> str:
+        return reverse("ledger:activity_detail", args=[record.activity_id])
 
 
 # ---- the cadres' own work: ledger records organised by a posting ----
@@ -58,14 +176,6 @@ class CadreTechnologySource(TechnologySource):
 # ---- spot checks (随机查岗) ----
 
 
-def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[start 00:00, the day after end 00:00) in the local time zone: an indexable range
-    for a datetime column, without a date function on every row."""
-    low = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
-    high = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
-    return low, high
-
-
 class SpotCheckSource(Source):
     """Drawn postings of spot checks, by the host township of the cadre and the day of the
     draw; `where` {"result": [...]} selects what the inspector found."""
@@ -74,7 +184,7 @@ class SpotCheckSource(Source):
     region_field = "posting__host_region_id"
     organisation_field = "posting__host_organisation_id"
     columns = {
-        "township": Substr("posting__host_region_id", 1, TOWNSHIP_LENGTH),
+        "township": township_of("posting__host_region_id"),
         "person": F("posting__person_id"),
     }
     related = ("draw", "posting__person", "posting__host_region")
@@ -90,8 +200,6 @@ class SpotCheckSource(Source):
         ]
 
     def base(self) -> QuerySet:
-        from tiantou.ledger.models import SpotCheck
-
         return SpotCheck.objects.all()
 
     def rows_for(self, start: dt.date, end: dt.date, today: dt.date) -> Q:
@@ -124,7 +232,7 @@ class WorkReportSource(Source):
     key = "work_reports"
     region_field = "posting__host_region_id"
     organisation_field = "posting__host_organisation_id"
-    columns = {"township": Substr("posting__host_region_id", 1, TOWNSHIP_LENGTH)}
+    columns = {"township": township_of("posting__host_region_id")}
     related = ("posting__person", "posting__host_region")
 
     @property
@@ -140,8 +248,6 @@ class WorkReportSource(Source):
         ]
 
     def base(self) -> QuerySet:
-        from tiantou.ledger.models import WorkReport
-
         return WorkReport.objects.all()
 
     def rows_for(self, start: dt.date, end: dt.date, today: dt.date) -> Q:
@@ -166,9 +272,7 @@ class WorkReportSource(Source):
 
 def _due_dates(start: dt.date, end: dt.date) -> list[tuple[dt.date, int]]:
     """The due dates inside [start, end], each with the reports a year that owe it (the
-    same calendar as `ledger.oversight_selectors.reports_due`)."""
-    from tiantou.ledger.oversight_selectors import DUE_DATES
-
+    same calendar as `oversight.selectors.reports_due`)."""
     found = []
     for year in range(start.year, end.year + 1):
         for per_year, dates in DUE_DATES.items():
@@ -194,7 +298,7 @@ class WorkReportSlotSource(Source):
     key = "work_report_slots"
     region_field = "host_region_id"
     organisation_field = "host_organisation_id"
-    columns = {"township": Substr("host_region_id", 1, TOWNSHIP_LENGTH)}
+    columns = {"township": township_of("host_region_id")}
     related = ("person", "programme", "host_region")
 
     @property
@@ -208,9 +312,6 @@ class WorkReportSlotSource(Source):
         ]
 
     def base(self) -> QuerySet:
-        from tiantou.ledger.oversight_selectors import SERVED
-        from tiantou.people.models import Posting
-
         return Posting.objects.filter(status__in=SERVED)
 
     def rows_for(self, start: dt.date, end: dt.date, today: dt.date) -> Q:
@@ -256,78 +357,208 @@ class WorkReportSlotSource(Source):
         return reverse("people:posting_detail", args=[record.pk])
 
 
-# ---- cadres in office by programme kind and by where they were hired ----
-
-
-class ProgrammePostingSource(PostingSource):
-    """Postings as in `PostingSource`, which may also be chosen by programme kind."""
-
-    key = "programme_postings"
-    family = "postings"
-
-    def where(self, indicator: Indicator, context: dict[str, Any]) -> Q:
-        condition = super().where(indicator, context)
-        if kinds := indicator.where.get("programme_kind"):
-            condition &= Q(programme__kind__in=kinds)
-        return condition
-
-
-for _source in (
-    ProgrammePostingSource(),
+sources.register(
+    ActivitySource(),
+    TechnologySource(),
     CadreActivitySource(),
     CadreTechnologySource(),
     SpotCheckSource(),
     WorkReportSource(),
     WorkReportSlotSource(),
-):
-    sources.SOURCES[_source.key] = _source
+)
 
-PRESENT, EXCUSED, ABSENT, PENDING = "present", "excused", "absent", ""
-
-
-def _programme_kind_indicators() -> list[Indicator]:
-    """cadres_deputy, cadres_assistant …: cadres in office by programme kind (for the
-    breakdown sentence of a report covering several programmes)."""
-    from tiantou.people.choices import ProgrammeKind
-
-    return [
-        Indicator(
-            f"cadres_{kind.value}",
-            format_lazy("{}: {}", _("cadres in office"), kind.label),
-            "名",
-            "programme_postings",
-            DISTINCT,
-            nature=STOCK,
-            column="person",
-            where={"programme_kind": [kind.value]},
-        )
-        for kind in ProgrammeKind
-    ]
-
-
-registry.register(*_programme_kind_indicators())
+# The results a spot check may record, as the indicators' filters name them.
+PRESENT = SpotCheckResult.PRESENT.value
+EXCUSED = SpotCheckResult.EXCUSED.value
+ABSENT = SpotCheckResult.ABSENT.value
+PENDING = SpotCheckResult.PENDING.value
 
 registry.register(
-    # ---- I055: 其中县派…含聘请县外…乡镇派…含聘请县外… ----
+    # ---- the work ledger (domain spec §4.1, §4.4, §4.6) ----
     Indicator(
-        "cadres_county_level_outside",
-        _("cadres sent by the county and hired from outside it"),
-        "名",
-        "postings",
-        DISTINCT,
-        nature=STOCK,
-        column="person",
-        where={"dispatch_level": ["city", "county"], "from_outside": True},
+        "activities",
+        _("activities recorded"),
+        "次",
+        "activities",
+        COUNT,
+        description=_("Confirmed activities of every type."),
     ),
     Indicator(
-        "cadres_township_level_outside",
-        _("cadres sent by townships and hired from outside the county"),
-        "名",
-        "postings",
+        "trainings",
+        _("training sessions"),
+        "期",
+        "activities",
+        COUNT,
+        where={"types": ["training"]},
+        description=_("Confirmed activities of the type 科技培训."),
+    ),
+    Indicator(
+        "trainees",
+        _("person-times trained"),
+        "人次",
+        "activities",
+        SUM,
+        column="participants",
+        where={"types": ["training"]},
+        description=_("Sum of the participants of confirmed training sessions (person-times)."),
+    ),
+    Indicator(
+        "technologies",
+        _("new technologies promoted"),
+        "项",
+        "technologies",
         DISTINCT,
-        nature=STOCK,
+        column="technology_id",
+        where={"kind": "technology"},
+        description=_(
+            "Distinct technologies of the catalogue named on confirmed records: one "
+            "technology promoted in three villages counts once."
+        ),
+    ),
+    Indicator(
+        "varieties",
+        _("new varieties introduced"),
+        "个",
+        "technologies",
+        DISTINCT,
+        column="technology_id",
+        where={"kind": "variety"},
+        description=_("Distinct varieties of the catalogue named on confirmed records."),
+    ),
+    Indicator(
+        "promotions",
+        _("technology promotions"),
+        "次",
+        "activities",
+        COUNT,
+        where={"types": ["tech_promotion", "new_variety"]},
+    ),
+    Indicator(
+        "promoted_area",
+        _("area of promotions and demonstration bases"),
+        "亩",
+        "activities",
+        SUM,
+        column="area_mu",
+        where={"types": FIELD_TYPES},
+    ),
+    Indicator(
+        "output_value",
+        _("added output value"),
+        "元",
+        "activities",
+        SUM,
+        style=STYLE_AMOUNT,
+        column="output_value",
+    ),
+    Indicator(
+        "demo_bases",
+        _("demonstration bases built"),
+        "个",
+        "activities",
+        COUNT,
+        where={"types": ["demo_base"]},
+    ),
+    Indicator(
+        "enterprises_supported",
+        _("enterprises supported"),
+        "家",
+        "activities",
+        SUM,
+        column="enterprises",
+        where={"types": ["enterprise_support"]},
+    ),
+    Indicator(
+        "consultations",
+        _("person-times consulted"),
+        "人次",
+        "activities",
+        SUM,
+        column="consultations",
+    ),
+    Indicator(
+        "materials",
+        _("materials handed out"),
+        "份",
+        "activities",
+        SUM,
+        column="materials",
+    ),
+    Indicator(
+        "boards",
+        _("display boards shown"),
+        "块",
+        "activities",
+        SUM,
+        column="boards",
+    ),
+    Indicator(
+        "experts",
+        _("expert person-times"),
+        "人次",
+        "activities",
+        SUM,
+        column="experts",
+    ),
+    Indicator(
+        "events",
+        _("science events held"),
+        "次",
+        "activities",
+        COUNT,
+        where={"types": EVENT_TYPES},
+        description=_("科技活动周, 科技三下乡 and 科普大行动 events."),
+    ),
+    Indicator(
+        "event_participants",
+        _("person-times reached by science events"),
+        "人次",
+        "activities",
+        SUM,
+        column="participants",
+        where={"types": EVENT_TYPES},
+    ),
+    Indicator(
+        "countryside_events",
+        _("science-to-countryside events"),
+        "次",
+        "activities",
+        COUNT,
+        where={"types": ["three_to_countryside"]},
+    ),
+    Indicator(
+        "lectures",
+        _("popular-science lectures"),
+        "场",
+        "activities",
+        COUNT,
+        where={"types": ["lecture"]},
+    ),
+    Indicator(
+        "participants",
+        _("person-times taking part in all activities"),
+        "人次",
+        "activities",
+        SUM,
+        column="participants",
+    ),
+    Indicator(
+        "townships_reached",
+        _("townships reached"),
+        "个",
+        "activities",
+        DISTINCT,
+        column="township",
+        description=_("Distinct townships where confirmed activities took place."),
+    ),
+    Indicator(
+        "cadres_recording",
+        _("cadres with recorded work"),
+        "名",
+        "activities",
+        DISTINCT,
         column="person",
-        where={"dispatch_level": ["township"], "from_outside": True},
+        description=_("Distinct persons whose postings organised confirmed activities."),
     ),
     # ---- the cadres' "五个一" (domain spec §4.1 I001–I003, I010–I014) ----
     Indicator(
@@ -348,7 +579,7 @@ registry.register(
     ),
     Indicator(
         "cadre_trainees",
-        _("people trained by cadres"),
+        _("person-times trained by cadres"),
         "人次",
         "cadre_activities",
         SUM,
@@ -460,7 +691,7 @@ registry.register(
     ),
     Indicator(
         "spotchecks_pending",
-        _("spot checks without a result yet"),
+        _("spot-check person-times without a result yet"),
         "人次",
         "spotchecks",
         COUNT,
@@ -489,12 +720,12 @@ registry.register(
     # ---- figures of the science association's report (seed 003) ----
     Indicator(
         "event_experts",
-        _("experts at science events"),
+        _("expert person-times at science events"),
         "人次",
         "activities",
         SUM,
         column="experts",
-        where={"types": registry.EVENT_TYPES},
+        where={"types": EVENT_TYPES},
     ),
     Indicator(
         "event_townships",
@@ -503,7 +734,7 @@ registry.register(
         "activities",
         DISTINCT,
         column="township",
-        where={"types": registry.EVENT_TYPES},
+        where={"types": EVENT_TYPES},
     ),
     Indicator(
         "consultation_sessions",
@@ -515,7 +746,7 @@ registry.register(
     ),
     Indicator(
         "countryside_experts",
-        _("experts at science-to-countryside events"),
+        _("expert person-times at science-to-countryside events"),
         "人次",
         "activities",
         SUM,
@@ -524,7 +755,7 @@ registry.register(
     ),
     Indicator(
         "countryside_participants",
-        _("people reached by science-to-countryside events"),
+        _("person-times reached by science-to-countryside events"),
         "人次",
         "activities",
         SUM,
@@ -541,7 +772,7 @@ registry.register(
     ),
     Indicator(
         "youth_participants",
-        _("young people taking part in science activities"),
+        _("young person-times taking part in science activities"),
         "人次",
         "activities",
         SUM,

@@ -1,5 +1,5 @@
 """Forms of the oversight pages: shape and choices limited to the user's scope; the
-services in `oversight.py` validate the rules and save."""
+services (`services.py`) validate the rules and save."""
 
 from django import forms
 from django.utils import timezone
@@ -12,8 +12,8 @@ from tiantou.regions.choices import Level
 from tiantou.regions.forms import RegionChoiceField
 from tiantou.regions.models import Region
 
-from . import oversight_selectors as selectors
-from .choices import RecipientKind, SpotCheckResult
+from ..choices import RecipientKind, SpotCheckResult
+from . import selectors
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = {"rows": 5}

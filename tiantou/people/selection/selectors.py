@@ -12,10 +12,10 @@ from tiantou.accounts.permissions import has_perm
 from tiantou.regions.choices import Level
 from tiantou.regions.models import Organisation, Region
 
-from .choices import ApplicationStatus, BatchStatus
-from .models import Application, Batch, Person, Programme, Score
-from .querysets import BatchQuerySet
-from .titles import post_title, township_of
+from ..choices import ApplicationStatus, BatchStatus
+from ..models import Application, Batch, Person, Programme, Score
+from ..querysets import BatchQuerySet
+from ..titles import post_title, township_of
 
 RANKED_STATUSES = (
     ApplicationStatus.APPLIED,

@@ -22,10 +22,10 @@ from tiantou.core.services import create_audited
 from tiantou.regions.choices import Level
 from tiantou.regions.models import Organisation, Region
 
-from .choices import ApplicationStatus, BatchStatus, TitleRank
-from .models import Application, Batch, BatchQuota, Person, Programme, Score
-from .services import posting_create
-from .titles import township_of
+from ..choices import ApplicationStatus, BatchStatus, TitleRank
+from ..models import Application, Batch, BatchQuota, Person, Programme, Score
+from ..services import posting_create
+from ..titles import township_of
 
 MANAGE = "people.manage_batch"
 
@@ -460,7 +460,7 @@ def batch_auto_allocate(*, actor, batch: Batch) -> dict[str, int]:
     Decisions already taken are kept and count against the quotas; candidates without
     a score stay undecided. The result is reviewed before publishing.
     """
-    from .selection_selectors import batch_ranking
+    from .selectors import batch_ranking
 
     ensure_can(actor, MANAGE, batch)
     batch = _lock_batch(batch)

@@ -15,11 +15,10 @@ from tiantou.accounts.permissions import ensure_can, has_perm
 from tiantou.core.forms import add_service_errors
 from tiantou.core.importing import XLSX_CONTENT_TYPE
 
-from . import allocation
-from . import selection as services
-from . import selection_selectors as selectors
-from .choices import ApplicationStatus, BatchStatus
-from .selection_forms import ApplicationForm, BatchForm, DecisionForm, QuotaForm, ScoreForm
+from .. import allocation
+from ..choices import ApplicationStatus, BatchStatus
+from . import selectors, services
+from .forms import ApplicationForm, BatchForm, DecisionForm, QuotaForm, ScoreForm
 
 MANAGE = "people.manage_batch"
 VIEW = "people.view_batch"
