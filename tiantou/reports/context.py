@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tiantou.core import numbers
+from tiantou.core.numbers import plain
 from tiantou.core.periods import HALF, Period
-from tiantou.indicators import target_selectors
 from tiantou.indicators.engine import Scope
-from tiantou.indicators.models import TargetItem, TargetSheet
-from tiantou.indicators.target_selectors import plain
+from tiantou.targets import selectors as target_selectors
+from tiantou.targets.models import TargetItem, TargetSheet
 
 from .document import Figure
 from .models import ReportSetting

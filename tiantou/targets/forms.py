@@ -1,5 +1,5 @@
 """Forms of the target pages: shape and choices limited to the user's scope and the
-sheet's region; the services in `targets.py` check the rules and save."""
+sheet's region; the services in `services.py` check the rules and save."""
 
 from typing import cast
 
@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tiantou.core.forms import BootstrapForm, bootstrap
+from tiantou.indicators import registry
 from tiantou.regions import selectors as region_selectors
 from tiantou.regions.choices import Level
 from tiantou.regions.forms import RegionChoiceField
 from tiantou.regions.models import Organisation, Region
 
-from . import registry
-from . import target_selectors as selectors
+from . import selectors, services
 from .choices import TargetKind
 from .models import TargetSheet
 
@@ -56,7 +56,7 @@ class SheetForm(BootstrapForm):
             forms.ModelChoiceField, self.fields["region"]
         ).queryset = region_selectors.regions_where_allowed(
             user=user,
-            perm="indicators.add_targetsheet",
+            perm=services.ADD_PERM,
             levels=(Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP),
         ).order_by("code")
         self.fields["year"].initial = timezone.localdate().year

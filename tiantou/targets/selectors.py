@@ -28,12 +28,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tiantou.accounts.scoping import scope_for
+from tiantou.core.numbers import plain
 from tiantou.core.periods import Period
+from tiantou.indicators import engine, registry
+from tiantou.indicators.engine import CHILDREN, Evaluation, Scope, Value
 from tiantou.regions.models import Organisation, Region
 
-from . import engine, registry
 from .choices import SheetStatus, TargetKind
-from .engine import CHILDREN, Evaluation, Scope, Value
 from .models import TargetItem, TargetSheet, TargetSplit
 
 # Progress statuses, best first.
@@ -398,15 +399,6 @@ def sheet_progress(
 
 
 # ---- how a target reads ----
-
-
-def plain(number: Decimal | None) -> str:
-    """A number as a target sheet writes it: 3000, 2.5 (no separators, no trailing 0)."""
-    if number is None:
-        return ""
-    if number == number.to_integral_value():
-        return str(int(number))
-    return format(number.normalize(), "f")
 
 
 def target_text(item: TargetItem, value=None, stretch=None) -> str:

@@ -13,17 +13,13 @@ from openpyxl import load_workbook
 
 from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B
 from tiantou.core.models import AuditEntry
-from tiantou.indicators import scorecard_selectors, scorecards
-from tiantou.indicators.models import (
-    ExternalFigure,
-    ScoreRule,
-    TargetItem,
-    TargetSheet,
-    TargetSplit,
-)
-from tiantou.indicators.scorecard_selectors import Row, rank, score
+from tiantou.indicators.models import ExternalFigure
 from tiantou.ledger.models import Activity, ActivityType
 from tiantou.regions.models import Region
+from tiantou.targets.models import ScoreRule, TargetItem, TargetSheet, TargetSplit
+from tiantou.targets.scorecards import selectors as scorecard_selectors
+from tiantou.targets.scorecards import services as scorecards
+from tiantou.targets.scorecards.selectors import Row, rank, score
 
 pytestmark = pytest.mark.django_db
 
@@ -327,7 +323,7 @@ def test_update_changes_fields_and_rules_all_or_nothing(bob, scheme):
 
 
 def test_the_ranking_exports_to_excel(scheme, client_for, dana):
-    response = client_for(dana).get(reverse("indicators:scheme_export", args=[scheme.pk]))
+    response = client_for(dana).get(reverse("targets:scheme_export", args=[scheme.pk]))
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(book.active.iter_rows(values_only=True))

@@ -19,25 +19,21 @@ from django.utils.translation import gettext as _
 from tiantou.accounts.permissions import ensure_can
 from tiantou.core import audit, regioncodes
 from tiantou.core.models import AuditAction
+from tiantou.core.numbers import plain
 from tiantou.core.services import apply_changes, check_version, create_audited
+from tiantou.indicators import registry
 from tiantou.regions.models import Organisation, Region
 
-from . import registry
 from .choices import SheetStatus, TargetKind
 from .models import TargetItem, TargetSheet, TargetSplit
-from .templatetags.figures import exact
 
-ADD_PERM = "indicators.add_targetsheet"
-CHANGE_PERM = "indicators.change_targetsheet"
+ADD_PERM = "targets.add_targetsheet"
+CHANGE_PERM = "targets.change_targetsheet"
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_VALUE = Decimal("9999999999999999.99")
 # A split receiver: a child region of the sheet's region, or an organisation inside it.
 Receiver = Region | Organisation
 SplitRow = tuple[Receiver, Any, Any]
-
-
-def _plain(number: Decimal | None) -> str:
-    return exact(number) if number is not None else "—"
 
 
 def _ensure_draft(sheet: TargetSheet) -> None:
@@ -421,7 +417,7 @@ def _check_totals(
                 "The shares add up to %(sum)s, less than the target of %(total)s: "
                 "split the whole target."
             )
-            % {"sum": _plain(total), "total": _plain(item.value)},
+            % {"sum": plain(total, missing="—"), "total": plain(item.value, missing="—")},
             field,
         )
     if item.stretch_value is not None and any(stretch is not None for _v, stretch in rows):
@@ -431,7 +427,10 @@ def _check_totals(
         if stretch_total < item.stretch_value:
             _refuse(
                 _("The stretch shares add up to %(sum)s, less than the stretch value of %(total)s.")
-                % {"sum": _plain(stretch_total), "total": _plain(item.stretch_value)},
+                % {
+                    "sum": plain(stretch_total, missing="—"),
+                    "total": plain(item.stretch_value, missing="—"),
+                },
                 field,
             )
 
@@ -461,9 +460,9 @@ def _split_receiver(sheet: TargetSheet, receiver: Any) -> tuple[str, TargetSplit
 def _describe(splits: Iterable[TargetSplit]) -> str:
     parts = []
     for split in splits:
-        text = f"{split.receiver_name} {_plain(split.value)}"
+        text = f"{split.receiver_name} {plain(split.value)}"
         if split.stretch_value is not None:
-            text += _(" (stretch %(value)s)") % {"value": _plain(split.stretch_value)}
+            text += _(" (stretch %(value)s)") % {"value": plain(split.stretch_value, missing="—")}
         parts.append(text)
     return "；".join(parts) or "—"
 

@@ -1,5 +1,5 @@
 """Forms of the scorecard pages: a scheme and its rules (a formset); choices limited to the
-user's scope; the services in `scorecards.py` check the rules and save."""
+user's scope; the services in `services.py` check the rules and save."""
 
 from typing import cast
 
@@ -8,14 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tiantou.core.forms import BootstrapForm, bootstrap
+from tiantou.indicators import registry
 from tiantou.regions import selectors as region_selectors
 from tiantou.regions.choices import Level
 from tiantou.regions.forms import RegionChoiceField
 from tiantou.regions.models import Region
 
-from . import registry, scorecards
-from . import scorecard_selectors as selectors
-from .models import TargetSheet
+from ..models import TargetSheet
+from . import selectors, services
 
 
 class SheetChoiceField(forms.ModelChoiceField):
@@ -28,7 +28,7 @@ class SchemeForm(BootstrapForm):
 
     region = RegionChoiceField(label=_("Townships of"), queryset=Region.objects.none())
     year = forms.IntegerField(
-        label=_("Year"), min_value=scorecards.MIN_YEAR, max_value=scorecards.MAX_YEAR
+        label=_("Year"), min_value=services.MIN_YEAR, max_value=services.MAX_YEAR
     )
     name = forms.CharField(label=_("Name"), max_length=100)
     sheet = SheetChoiceField(
@@ -49,7 +49,7 @@ class SchemeForm(BootstrapForm):
             cast(
                 forms.ModelChoiceField, self.fields["region"]
             ).queryset = region_selectors.regions_where_allowed(
-                user=user, perm=scorecards.ADD_PERM, levels=(Level.COUNTY, Level.TOWNSHIP)
+                user=user, perm=services.ADD_PERM, levels=(Level.COUNTY, Level.TOWNSHIP)
             ).order_by("code")
         else:
             del self.fields["region"]
@@ -69,8 +69,8 @@ class RuleForm(forms.Form):
     cap_percent = forms.IntegerField(
         label=_("Counted up to (%)"),
         required=False,
-        min_value=scorecards.MIN_CAP,
-        max_value=scorecards.MAX_CAP,
+        min_value=services.MIN_CAP,
+        max_value=services.MAX_CAP,
         initial=100,
     )
     stretch_bonus = forms.DecimalField(

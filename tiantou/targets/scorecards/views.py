@@ -1,9 +1,9 @@
 """Pages of township scorecards: the schemes, a scheme's ranking table and chart, editing
 a scheme and its rules, and the ranking as Excel.
 
-Schemes are fetched through `scorecard_selectors` (404 outside scope), rights are checked
-with `ensure_can` (403), every write goes through `scorecards.py`, and every score comes
-from `scorecard_selectors.scheme_scores` (the engine's values).
+Schemes are fetched through `selectors` (404 outside scope), rights are checked
+with `ensure_can` (403), every write goes through `services.py`, and every score comes
+from `selectors.scheme_scores` (the engine's values).
 """
 
 from typing import Any
@@ -19,11 +19,10 @@ from tiantou.core.exporting import xlsx_response
 from tiantou.core.forms import add_service_errors
 from tiantou.core.importing import Column
 
-from . import scorecard_selectors as selectors
-from . import scorecards
-from .scorecard_forms import RuleFormSet, SchemeForm, rules_from
+from . import selectors, services
+from .forms import RuleFormSet, SchemeForm, rules_from
 
-VIEW_PERM = "indicators.view_scorescheme"
+VIEW_PERM = "targets.view_scorescheme"
 
 
 @login_required
@@ -32,20 +31,20 @@ def scheme_list(request):
     ensure_can(request.user, VIEW_PERM)
     context = {
         "schemes": selectors.scheme_list(user=request.user),
-        "can_add": has_perm(request.user, scorecards.ADD_PERM),
+        "can_add": has_perm(request.user, services.ADD_PERM),
     }
-    return render(request, "indicators/scorecard_list.html", context)
+    return render(request, "targets/scorecard_list.html", context)
 
 
 @login_required
 def scheme_create(request):
     """A new scheme; its rules are added next."""
-    ensure_can(request.user, scorecards.ADD_PERM)
+    ensure_can(request.user, services.ADD_PERM)
     form = SchemeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            scheme = scorecards.scheme_create(
+            scheme = services.scheme_create(
                 actor=request.user,
                 region=data["region"],
                 year=data["year"],
@@ -56,8 +55,8 @@ def scheme_create(request):
             add_service_errors(form, error)
         else:
             messages.success(request, _("The scheme has been created. Now add its rules."))
-            return redirect("indicators:scheme_edit", pk=scheme.pk)
-    return render(request, "indicators/scorecard_form.html", {"form": form})
+            return redirect("targets:scheme_edit", pk=scheme.pk)
+    return render(request, "targets/scorecard_form.html", {"form": form})
 
 
 def _chart(table: selectors.ScoreTable) -> dict[str, Any]:
@@ -79,17 +78,17 @@ def scheme_detail(request, pk: int):
         "scheme": scheme,
         "table": table,
         "chart": _chart(table) if table.rows and table.rules else None,
-        "can_edit": has_perm(request.user, scorecards.CHANGE_PERM, scheme),
+        "can_edit": has_perm(request.user, services.CHANGE_PERM, scheme),
         "history": history,
     }
-    return render(request, "indicators/scorecard_detail.html", context)
+    return render(request, "targets/scorecard_detail.html", context)
 
 
 @login_required
 def scheme_edit(request, pk: int):
     """Change a scheme's name, year and target sheet, and its rules."""
     scheme = selectors.scheme_get(user=request.user, pk=pk)
-    ensure_can(request.user, scorecards.CHANGE_PERM, scheme)
+    ensure_can(request.user, services.CHANGE_PERM, scheme)
     initial = {
         "year": scheme.year,
         "name": scheme.name,
@@ -110,7 +109,7 @@ def scheme_edit(request, pk: int):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
         try:
-            scorecards.scheme_update(
+            services.scheme_update(
                 actor=request.user,
                 scheme=scheme,
                 name=data["name"],
@@ -123,9 +122,9 @@ def scheme_edit(request, pk: int):
             _rule_errors(form, formset, error)
         else:
             messages.success(request, _("The scheme has been saved."))
-            return redirect("indicators:scheme_detail", pk=scheme.pk)
+            return redirect("targets:scheme_detail", pk=scheme.pk)
     context = {"form": form, "formset": formset, "scheme": scheme}
-    return render(request, "indicators/scorecard_form.html", context)
+    return render(request, "targets/scorecard_form.html", context)
 
 
 def _rule_errors(form, formset, error: ValidationError) -> None:

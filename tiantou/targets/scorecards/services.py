@@ -1,7 +1,7 @@
 """Every write of township scorecards (科技进步目标责任制考核细则): a scheme for a region
 and year, scored against a target sheet's split, and its weighted rules.
 
-Scores themselves are never stored: `scorecard_selectors.scheme_scores` computes them
+Scores themselves are never stored: `selectors.scheme_scores` computes them
 from the engine's values whenever the scheme is shown or exported.
 """
 
@@ -17,14 +17,14 @@ from tiantou.accounts.permissions import ensure_can
 from tiantou.core import audit
 from tiantou.core.models import AuditAction
 from tiantou.core.services import apply_changes, check_version, create_audited
+from tiantou.indicators import registry
 from tiantou.regions.choices import Level
 from tiantou.regions.models import Region
 
-from . import registry
-from .models import ScoreRule, ScoreScheme, TargetSheet
+from ..models import ScoreRule, ScoreScheme, TargetSheet
 
-ADD_PERM = "indicators.add_scorescheme"
-CHANGE_PERM = "indicators.change_scorescheme"
+ADD_PERM = "targets.add_scorescheme"
+CHANGE_PERM = "targets.change_scorescheme"
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MIN_CAP, MAX_CAP = 100, 500
 # ScoreRule.weight and stretch_bonus: 6 digits, 2 of them decimals.

@@ -12,10 +12,10 @@ from docx import Document
 from openpyxl import load_workbook
 
 from conftest import TOWNSHIP_A, TOWNSHIP_B
-from tiantou.indicators import targets
-from tiantou.indicators.models import TargetItem, TargetSheet, TargetSplit
 from tiantou.indicators.tests.test_engine import activity
 from tiantou.regions.services import organisation_create
+from tiantou.targets import services as targets
+from tiantou.targets.models import TargetItem, TargetSheet, TargetSplit
 
 pytestmark = pytest.mark.django_db
 YEAR = timezone.localdate().year
@@ -56,9 +56,9 @@ def split_of(code):
 
 def test_bob_sees_the_list_and_the_sheet_with_progress(client_for, bob, sheet):
     client = client_for(bob)
-    listing = client.get(reverse("indicators:sheet_list"))
+    listing = client.get(reverse("targets:sheet_list"))
     assert listing.status_code == 200 and "科技工作目标" in listing.content.decode()
-    response = client.get(reverse("indicators:sheet_detail", args=[sheet.pk]))
+    response = client.get(reverse("targets:sheet_detail", args=[sheet.pk]))
     assert response.status_code == 200
     page = response.content.decode()
     item = TargetItem.objects.get()
@@ -77,14 +77,14 @@ def test_forms_render_for_bob(client_for, bob, sheet):
     client = client_for(bob)
     item = TargetItem.objects.get()
     for url in (
-        reverse("indicators:sheet_create"),
-        reverse("indicators:sheet_edit", args=[sheet.pk]),
-        reverse("indicators:item_create", args=[sheet.pk]),
-        reverse("indicators:item_edit", args=[item.pk]),
-        reverse("indicators:item_splits", args=[item.pk]),
+        reverse("targets:sheet_create"),
+        reverse("targets:sheet_edit", args=[sheet.pk]),
+        reverse("targets:item_create", args=[sheet.pk]),
+        reverse("targets:item_edit", args=[item.pk]),
+        reverse("targets:item_splits", args=[item.pk]),
     ):
         assert client.get(url).status_code == 200, url
-    splits_page = client.get(reverse("indicators:item_splits", args=[item.pk])).content.decode()
+    splits_page = client.get(reverse("targets:item_splits", args=[item.pk])).content.decode()
     assert f'name="r{TOWNSHIP_A}"' in splits_page and f'name="r{TOWNSHIP_B}"' in splits_page
     assert 'value="2000.00"' in splits_page
 
@@ -92,19 +92,19 @@ def test_forms_render_for_bob(client_for, bob, sheet):
 def test_creating_a_sheet_and_an_item_through_the_forms(client_for, bob, county):
     client = client_for(bob)
     response = client.post(
-        reverse("indicators:sheet_create"),
+        reverse("targets:sheet_create"),
         {"region": county.code, "year": YEAR, "title": "新目标", "note": ""},
     )
     sheet = TargetSheet.objects.get(title="新目标")
     assert response.status_code == 302
     response = client.post(
-        reverse("indicators:item_create", args=[sheet.pk]),
+        reverse("targets:item_create", args=[sheet.pk]),
         {"name": "举办培训班", "indicator": "trainings", "kind": "range", "value": "2"},
     )
     assert response.status_code == 200  # a range without its upper bound
     assert not sheet.items.exists()
     response = client.post(
-        reverse("indicators:item_create", args=[sheet.pk]),
+        reverse("targets:item_create", args=[sheet.pk]),
         {
             "name": "举办培训班",
             "indicator": "trainings",
@@ -119,13 +119,13 @@ def test_creating_a_sheet_and_an_item_through_the_forms(client_for, bob, county)
 
 def test_a_split_below_the_total_is_refused_on_the_page(client_for, bob, sheet):
     item = TargetItem.objects.get()
-    url = reverse("indicators:item_splits", args=[item.pk])
+    url = reverse("targets:item_splits", args=[item.pk])
     response = client_for(bob).post(
         url, {f"r{TOWNSHIP_A}": "1000", f"r{TOWNSHIP_B}": "1000", "version": item.version}
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'data-testid="split-error"' in page and "2,000" in page and "3,000" in page
+    assert 'data-testid="split-error"' in page and "2000" in page and "3000" in page
     assert split_of(TOWNSHIP_A).value == Decimal("2000.00")  # unchanged
     response = client_for(bob).post(
         url,
@@ -139,27 +139,27 @@ def test_a_split_below_the_total_is_refused_on_the_page(client_for, bob, sheet):
     )
     assert response.status_code == 302
     assert split_of(TOWNSHIP_A).value == Decimal("2500.00")
-    page = client_for(bob).get(reverse("indicators:sheet_detail", args=[item.sheet_id]))
+    page = client_for(bob).get(reverse("targets:sheet_detail", args=[item.sheet_id]))
     assert 'data-testid="over-assigned"' in page.content.decode()  # 4000 of 3000
 
 
 def test_issue_then_sign_then_letters_and_export(client_for, bob, sheet):
     client = client_for(bob)
-    response = client.post(reverse("indicators:sheet_issue", args=[sheet.pk]))
+    response = client.post(reverse("targets:sheet_issue", args=[sheet.pk]))
     assert response.status_code == 302
     sheet.refresh_from_db()
     assert sheet.status == "issued"
     item = TargetItem.objects.get()
-    assert client.get(reverse("indicators:item_splits", args=[item.pk])).status_code == 302
+    assert client.get(reverse("targets:item_splits", args=[item.pk])).status_code == 302
     signed_on = timezone.localdate() - dt.timedelta(days=1)
     response = client.post(
-        reverse("indicators:split_sign", args=[split_of(TOWNSHIP_A).pk]),
+        reverse("targets:split_sign", args=[split_of(TOWNSHIP_A).pk]),
         {"signed_on": signed_on.isoformat()},
     )
     assert response.status_code == 302
     assert split_of(TOWNSHIP_A).letter_signed_on == signed_on
 
-    response = client.get(reverse("indicators:split_letter", args=[split_of(TOWNSHIP_A).pk]))
+    response = client.get(reverse("targets:split_letter", args=[split_of(TOWNSHIP_A).pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     document = Document(io.BytesIO(response.content))
@@ -173,7 +173,7 @@ def test_issue_then_sign_then_letters_and_export(client_for, bob, sheet):
     assert "1500亩" not in cells  # B's share is not in A's letter
     assert f"{signed_on.year}年{signed_on.month}月{signed_on.day}日" in text
 
-    response = client.get(reverse("indicators:sheet_export", args=[sheet.pk]))
+    response = client.get(reverse("targets:sheet_export", args=[sheet.pk]))
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
     items, shares = workbook.worksheets
@@ -189,52 +189,52 @@ def test_issue_then_sign_then_letters_and_export(client_for, bob, sheet):
 
 def test_charlie_sees_nothing_of_a_draft_above_him(client_for, charlie, sheet):
     client = client_for(charlie)
-    assert client.get(reverse("indicators:sheet_detail", args=[sheet.pk])).status_code == 404
-    assert client.get(reverse("indicators:sheet_export", args=[sheet.pk])).status_code == 404
-    letter = reverse("indicators:split_letter", args=[split_of(TOWNSHIP_B).pk])
+    assert client.get(reverse("targets:sheet_detail", args=[sheet.pk])).status_code == 404
+    assert client.get(reverse("targets:sheet_export", args=[sheet.pk])).status_code == 404
+    letter = reverse("targets:split_letter", args=[split_of(TOWNSHIP_B).pk])
     assert client.get(letter).status_code == 404
-    listing = client.get(reverse("indicators:sheet_list")).content.decode()
+    listing = client.get(reverse("targets:sheet_list")).content.decode()
     assert "科技工作目标" not in listing
 
 
 def test_charlie_sees_his_own_share_of_the_issued_sheet_only(client_for, charlie, issued):
     client = client_for(charlie)
-    listing = client.get(reverse("indicators:sheet_list")).content.decode()
+    listing = client.get(reverse("targets:sheet_list")).content.decode()
     assert "科技工作目标" in listing
-    response = client.get(reverse("indicators:sheet_detail", args=[issued.pk]))
+    response = client.get(reverse("targets:sheet_detail", args=[issued.pk]))
     assert response.status_code == 200
     page = response.content.decode()
     assert "孙祖镇" in page and "岸堤镇" not in page
     assert 'data-testid="item-actual"' not in page  # the county's total is not his
     assert f"region={TOWNSHIP_B}" in page
     assert 'data-testid="sheet-issue"' not in page
-    b_letter = client.get(reverse("indicators:split_letter", args=[split_of(TOWNSHIP_B).pk]))
+    b_letter = client.get(reverse("targets:split_letter", args=[split_of(TOWNSHIP_B).pk]))
     assert b_letter.status_code == 200
-    a_letter = client.get(reverse("indicators:split_letter", args=[split_of(TOWNSHIP_A).pk]))
+    a_letter = client.get(reverse("targets:split_letter", args=[split_of(TOWNSHIP_A).pk]))
     assert a_letter.status_code == 404
-    assert client.get(reverse("indicators:sheet_export", args=[issued.pk])).status_code == 403
-    assert client.get(reverse("indicators:sheet_edit", args=[issued.pk])).status_code == 403
-    sign = reverse("indicators:split_sign", args=[split_of(TOWNSHIP_B).pk])
+    assert client.get(reverse("targets:sheet_export", args=[issued.pk])).status_code == 403
+    assert client.get(reverse("targets:sheet_edit", args=[issued.pk])).status_code == 403
+    sign = reverse("targets:split_sign", args=[split_of(TOWNSHIP_B).pk])
     assert client.post(sign, {"signed_on": "2026-01-01"}).status_code == 403
     item = TargetItem.objects.get()
-    assert client.get(reverse("indicators:item_edit", args=[item.pk])).status_code == 404
+    assert client.get(reverse("targets:item_edit", args=[item.pk])).status_code == 404
 
 
 def test_dana_reads_but_does_not_write(client_for, dana, sheet):
     client = client_for(dana)
-    assert client.get(reverse("indicators:sheet_detail", args=[sheet.pk])).status_code == 200
-    assert client.get(reverse("indicators:sheet_export", args=[sheet.pk])).status_code == 200
-    assert client.get(reverse("indicators:sheet_create")).status_code == 403
-    assert client.get(reverse("indicators:sheet_edit", args=[sheet.pk])).status_code == 403
-    assert client.post(reverse("indicators:sheet_issue", args=[sheet.pk])).status_code == 403
+    assert client.get(reverse("targets:sheet_detail", args=[sheet.pk])).status_code == 200
+    assert client.get(reverse("targets:sheet_export", args=[sheet.pk])).status_code == 200
+    assert client.get(reverse("targets:sheet_create")).status_code == 403
+    assert client.get(reverse("targets:sheet_edit", args=[sheet.pk])).status_code == 403
+    assert client.post(reverse("targets:sheet_issue", args=[sheet.pk])).status_code == 403
     item = TargetItem.objects.get()
-    assert client.get(reverse("indicators:item_splits", args=[item.pk])).status_code == 403
-    assert client.post(reverse("indicators:item_delete", args=[item.pk])).status_code == 403
+    assert client.get(reverse("targets:item_splits", args=[item.pk])).status_code == 403
+    assert client.post(reverse("targets:item_delete", args=[item.pk])).status_code == 403
     assert TargetItem.objects.exists()
 
 
 def test_a_cadre_has_no_target_pages(client_for, ming, sheet):
-    assert client_for(ming).get(reverse("indicators:sheet_list")).status_code == 403
+    assert client_for(ming).get(reverse("targets:sheet_list")).status_code == 403
 
 
 def test_alice_manages_her_townships_sheet_and_charlie_gets_404(
@@ -243,12 +243,11 @@ def test_alice_manages_her_townships_sheet_and_charlie_gets_404(
     sheet = targets.sheet_create(actor=alice, region=township_a, year=YEAR, title="岸堤镇目标")
     targets.item_create(actor=alice, sheet=sheet, name="培训", indicator="trainings", value=2)
     assert (
-        client_for(alice).get(reverse("indicators:sheet_detail", args=[sheet.pk])).status_code
-        == 200
+        client_for(alice).get(reverse("targets:sheet_detail", args=[sheet.pk])).status_code == 200
     )
     client = client_for(charlie)
     for name in ("sheet_detail", "sheet_edit", "sheet_export", "item_create"):
-        assert client.get(reverse(f"indicators:{name}", args=[sheet.pk])).status_code == 404
+        assert client.get(reverse(f"targets:{name}", args=[sheet.pk])).status_code == 404
 
 
 def test_the_sheet_page_query_count_does_not_grow_with_items(client_for, bob, sheet):
@@ -256,7 +255,7 @@ def test_the_sheet_page_query_count_does_not_grow_with_items(client_for, bob, sh
     from django.test.utils import CaptureQueriesContext
 
     client = client_for(bob)
-    url = reverse("indicators:sheet_detail", args=[sheet.pk])
+    url = reverse("targets:sheet_detail", args=[sheet.pk])
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         client.get(url)

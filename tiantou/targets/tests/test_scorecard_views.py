@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import TOWNSHIP_A, TOWNSHIP_B
-from tiantou.indicators import scorecards
-from tiantou.indicators.models import ScoreScheme, TargetItem, TargetSheet, TargetSplit
 from tiantou.ledger.models import Activity, ActivityType
+from tiantou.targets.models import ScoreScheme, TargetItem, TargetSheet, TargetSplit
+from tiantou.targets.scorecards import services as scorecards
 
 pytestmark = pytest.mark.django_db
 
@@ -49,9 +49,9 @@ def scheme(bob, county, sheet):
 
 def test_list_and_detail(client_for, dana, scheme):
     client = client_for(dana)
-    response = client.get(reverse("indicators:scheme_list"))
+    response = client.get(reverse("targets:scheme_list"))
     assert response.status_code == 200 and list(response.context["schemes"]) == [scheme]
-    response = client.get(reverse("indicators:scheme_detail", args=[scheme.pk]))
+    response = client.get(reverse("targets:scheme_detail", args=[scheme.pk]))
     assert response.status_code == 200
     rows = response.context["table"].rows
     # A: 2 of 2 → 60; B: 1 of 4 → 15
@@ -70,7 +70,7 @@ def test_the_detail_page_reads_a_fixed_number_of_queries(client_for, bob, scheme
     from tiantou.regions.models import Region
 
     client = client_for(bob)
-    url = reverse("indicators:scheme_detail", args=[scheme.pk])
+    url = reverse("targets:scheme_detail", args=[scheme.pk])
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
@@ -85,24 +85,24 @@ def test_the_detail_page_reads_a_fixed_number_of_queries(client_for, bob, scheme
 
 
 def test_access(client_for, alice, charlie, dana, scheme):
-    detail = reverse("indicators:scheme_detail", args=[scheme.pk])
-    edit = reverse("indicators:scheme_edit", args=[scheme.pk])
+    detail = reverse("targets:scheme_detail", args=[scheme.pk])
+    edit = reverse("targets:scheme_edit", args=[scheme.pk])
     assert client_for(charlie).get(detail).status_code == 404
     assert client_for(charlie).get(edit).status_code == 404
     assert client_for(dana).get(edit).status_code == 403
-    assert client_for(dana).get(reverse("indicators:scheme_create")).status_code == 403
-    assert client_for(alice).get(reverse("indicators:scheme_create")).status_code == 403
+    assert client_for(dana).get(reverse("targets:scheme_create")).status_code == 403
+    assert client_for(alice).get(reverse("targets:scheme_create")).status_code == 403
 
 
 def test_create_then_edit_rules(client_for, bob, county, sheet):
     client = client_for(bob)
     response = client.post(
-        reverse("indicators:scheme_create"),
+        reverse("targets:scheme_create"),
         {"region": county.code, "year": 2026, "name": "新方案", "sheet": sheet.pk},
     )
     assert response.status_code == 302
     scheme = ScoreScheme.objects.get()
-    edit = reverse("indicators:scheme_edit", args=[scheme.pk])
+    edit = reverse("targets:scheme_edit", args=[scheme.pk])
     assert response["Location"] == edit
     assert client.get(edit).status_code == 200
     form = {
@@ -131,13 +131,13 @@ def test_create_then_edit_rules(client_for, bob, county, sheet):
         ("trainings", Decimal("40.00"), 120),
         ("trainees", Decimal("10.00"), 100),
     ]
-    page = client.get(reverse("indicators:scheme_detail", args=[scheme.pk])).content.decode()
+    page = client.get(reverse("targets:scheme_detail", args=[scheme.pk])).content.decode()
     assert 'data-testid="weight-total"' in page and "50.00" in page
 
 
 def test_a_stale_edit_is_refused(client_for, bob, scheme):
     response = client_for(bob).post(
-        reverse("indicators:scheme_edit", args=[scheme.pk]),
+        reverse("targets:scheme_edit", args=[scheme.pk]),
         {
             "year": 2026,
             "name": "改名",
@@ -156,14 +156,14 @@ def test_every_figure_and_scorecard_page_answers_every_cast_member(who, request,
     """What tests/test_scope_everywhere.py does for the other apps' pages."""
     client = request.getfixturevalue("client_for")(request.getfixturevalue(who))
     for name in (
-        "figure_list",
-        "figure_create",
-        "figure_import",
-        "figure_template",
-        "figure_export",
-        "figure_completeness",
-        "scheme_list",
-        "scheme_create",
+        "indicators:figure_list",
+        "indicators:figure_create",
+        "indicators:figure_import",
+        "indicators:figure_template",
+        "indicators:figure_export",
+        "indicators:figure_completeness",
+        "targets:scheme_list",
+        "targets:scheme_create",
     ):
-        response = client.get(reverse(f"indicators:{name}"))
+        response = client.get(reverse(name))
         assert response.status_code in (200, 302, 403), (name, response.status_code)

@@ -22,22 +22,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import QuerySet
 from django.http import Http404
 
+from tiantou.accounts.scoping import scope_for
 from tiantou.core.periods import Period
+from tiantou.indicators import engine, registry
+from tiantou.indicators.engine import CHILDREN, Scope, Value
+from tiantou.indicators.registry import Indicator
+from tiantou.indicators.templatetags.figures import exact
 from tiantou.regions.models import Region
 
-from . import engine, registry
-from .engine import CHILDREN, Scope, Value
-from .figure_selectors import in_scope_q
-from .models import ScoreRule, ScoreScheme, TargetSheet, TargetSplit
-from .registry import Indicator
-from .templatetags.figures import exact
+from ..models import ScoreRule, ScoreScheme, TargetSheet, TargetSplit
 
 CENT = Decimal("0.01")
 
 
 def schemes_visible_to(user) -> QuerySet:
     """Schemes of regions in the user's scope."""
-    return ScoreScheme.objects.filter(in_scope_q(user))
+    return ScoreScheme.objects.filter(scope_for(user).region_q("region__pk"))
 
 
 def scheme_list(*, user) -> QuerySet:
@@ -55,7 +55,7 @@ def scheme_get(*, user, pk: int) -> ScoreScheme:
 def sheets_for(*, user) -> QuerySet:
     """Target sheets a scheme may take its targets from: those the user may see."""
     return (
-        TargetSheet.objects.filter(in_scope_q(user))
+        TargetSheet.objects.filter(scope_for(user).region_q("region__pk"))
         .select_related("region")
         .order_by("-year", "region_id", "title")
     )
