@@ -132,6 +132,19 @@ def split_get(user, pk: int) -> TargetSplit:
     return get_object_or_404(splits, pk=pk)
 
 
+def sheets_of(region: Region, year: int) -> QuerySet[TargetSheet]:
+    """The sheets a region set itself for a year (for reports written for that region,
+    whose scope has been checked by the report)."""
+    return TargetSheet.objects.filter(region=region, year=year).select_related("region")
+
+
+def items_of(region: Region, year: int) -> QuerySet[TargetItem]:
+    """The items of the sheets a region set for a year, in sheet order."""
+    return TargetItem.objects.filter(sheet__region=region, sheet__year=year).order_by(
+        "sheet_id", "order", "id"
+    )
+
+
 def child_regions(sheet: TargetSheet) -> list[Region]:
     """The regions directly under the sheet's region: the receivers of a split."""
     return list(Region.objects.filter(parent_id=sheet.region_id, is_active=True).order_by("code"))
