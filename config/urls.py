@@ -16,6 +16,8 @@ urlpatterns = [
     path("people/", include("tiantou.people.urls")),
     path("ledger/", include("tiantou.ledger.urls")),
     path("indicators/", include("tiantou.indicators.urls")),
+    # Targets and scorecards kept their /indicators/ paths when they became an app.
+    path("indicators/", include("tiantou.targets.urls")),
     path("reports/", include("tiantou.reports.urls")),
     path("api/v1/", api.urls),
     path("backoffice/", admin.site.urls),

@@ -108,22 +108,22 @@ OBJECT_URLS = {
     "ledger:discipline_escalate": lambda a: {"pk": _oversight(a)["case"].pk},
     "ledger:discipline_close": lambda a: {"pk": _oversight(a)["case"].pk},
     "ledger:training_posting": lambda a: {"pk": a["posting"].pk},
-    "indicators:sheet_detail": lambda a: {"pk": a["target_sheet"].pk},
-    "indicators:sheet_edit": lambda a: {"pk": a["target_sheet"].pk},
-    "indicators:sheet_issue": lambda a: {"pk": a["target_sheet"].pk},
-    "indicators:sheet_export": lambda a: {"pk": a["target_sheet"].pk},
-    "indicators:item_create": lambda a: {"pk": a["target_sheet"].pk},
-    "indicators:item_edit": lambda a: {"pk": a["target_item"].pk},
-    "indicators:item_delete": lambda a: {"pk": a["target_item"].pk},
-    "indicators:item_splits": lambda a: {"pk": a["target_item"].pk},
-    "indicators:split_letter": lambda a: {"pk": a["target_split"].pk},
-    "indicators:split_sign": lambda a: {"pk": a["target_split"].pk},
+    "targets:sheet_detail": lambda a: {"pk": a["target_sheet"].pk},
+    "targets:sheet_edit": lambda a: {"pk": a["target_sheet"].pk},
+    "targets:sheet_issue": lambda a: {"pk": a["target_sheet"].pk},
+    "targets:sheet_export": lambda a: {"pk": a["target_sheet"].pk},
+    "targets:item_create": lambda a: {"pk": a["target_sheet"].pk},
+    "targets:item_edit": lambda a: {"pk": a["target_item"].pk},
+    "targets:item_delete": lambda a: {"pk": a["target_item"].pk},
+    "targets:item_splits": lambda a: {"pk": a["target_item"].pk},
+    "targets:split_letter": lambda a: {"pk": a["target_split"].pk},
+    "targets:split_sign": lambda a: {"pk": a["target_split"].pk},
     "indicators:figure_edit": lambda a: {"pk": a["figure"].pk},
     "indicators:figure_confirm": lambda a: {"pk": a["figure"].pk},
     "indicators:figure_return": lambda a: {"pk": a["figure"].pk},
-    "indicators:scheme_detail": lambda a: {"pk": a["scheme"].pk},
-    "indicators:scheme_edit": lambda a: {"pk": a["scheme"].pk},
-    "indicators:scheme_export": lambda a: {"pk": a["scheme"].pk},
+    "targets:scheme_detail": lambda a: {"pk": a["scheme"].pk},
+    "targets:scheme_edit": lambda a: {"pk": a["scheme"].pk},
+    "targets:scheme_export": lambda a: {"pk": a["scheme"].pk},
     "api:target_sheet_progress": lambda a: {"pk": a["target_sheet"].pk},
     "reports:report_detail": lambda a: {"pk": _report(a).report.pk},
     "reports:block_edit": lambda a: {"pk": _report(a).report.pk, "block_id": "b1"},
@@ -227,7 +227,17 @@ def _project_patterns():
         (name, pattern)
         for name, pattern in _patterns(get_resolver().url_patterns)
         if name.split(":")[0]
-        in {"web", "regions", "accounts", "api", "people", "ledger", "indicators", "reports"}
+        in {
+            "web",
+            "regions",
+            "accounts",
+            "api",
+            "people",
+            "ledger",
+            "indicators",
+            "targets",
+            "reports",
+        }
     ]
 
 
@@ -242,8 +252,8 @@ def township_a_objects(alice, bob, township_a, posting_ming):
     programme = people_services.programme_create(
         actor=bob, region=township_a, name="岸堤镇科技特派员", kind="commissioner"
     )
-    from tiantou.indicators import targets
     from tiantou.regions.models import Region
+    from tiantou.targets import services as targets
 
     target_sheet = targets.sheet_create(
         actor=alice, region=township_a, year=2026, title="岸堤镇目标"
@@ -279,7 +289,7 @@ def _figure(alice, township_a):
 
 def _scheme(bob, township_a):
     """A scorecard scheme scoring township A's villages."""
-    from tiantou.indicators import scorecards
+    from tiantou.targets.scorecards import services as scorecards
 
     return scorecards.scheme_create(actor=bob, region=township_a, year=2026, name="岸堤镇考核")
 

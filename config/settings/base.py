@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "tiantou.people",
     "tiantou.ledger",
     "tiantou.indicators",
+    "tiantou.targets",
     "tiantou.reports",
     "tiantou.api",
     "tiantou.web",

@@ -66,13 +66,13 @@ ALL_LEDGER = (
 VIEW_INDICATORS = {
     "indicators.view_indicators",
     "indicators.view_externalfigure",
-    "indicators.view_targetsheet",
-    "indicators.view_scorescheme",
+    "targets.view_targetsheet",
+    "targets.view_scorescheme",
 }
 ENTER_FIGURES = {"indicators.add_externalfigure", "indicators.change_externalfigure"}
 CONFIRM_FIGURES = {"indicators.confirm_externalfigure"}
-MANAGE_TARGETS = {"indicators.add_targetsheet", "indicators.change_targetsheet"}
-MANAGE_SCORECARDS = {"indicators.add_scorescheme", "indicators.change_scorescheme"}
+MANAGE_TARGETS = {"targets.add_targetsheet", "targets.change_targetsheet"}
+MANAGE_SCORECARDS = {"targets.add_scorescheme", "targets.change_scorescheme"}
 ALL_INDICATORS = (
     VIEW_INDICATORS | ENTER_FIGURES | CONFIRM_FIGURES | MANAGE_TARGETS | MANAGE_SCORECARDS
 )

@@ -7,6 +7,7 @@ from tiantou.indicators.api import router as indicators_router
 from tiantou.ledger.api import router as ledger_router
 from tiantou.people.api import router as people_router
 from tiantou.regions.api import router as regions_router
+from tiantou.targets.api import router as targets_router
 
 from . import errors
 from .auth import API_AUTH
@@ -28,3 +29,4 @@ api.add_router("", regions_router)
 api.add_router("", people_router)
 api.add_router("", ledger_router)
 api.add_router("", indicators_router)
+api.add_router("", targets_router)

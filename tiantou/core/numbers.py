@@ -37,9 +37,13 @@ POWER_WORDS = {
 NEAR_SHARE = Decimal("0.95")
 
 
-def _plain(number: Decimal) -> str:
-    """A decimal without trailing zeros or exponent: 1.50 → "1.5", 8.0 → "8"."""
-    text = format(number.normalize(), "f")
+def plain(number: int | Decimal | None, *, missing: str = "") -> str:
+    """A number as written in a sentence or a target: no separators, no trailing zeros, no
+    exponent: 1.50 → "1.5", 8.0 → "8", 3000.00 → "3000", 1E+3 → "1000"; `missing` for
+    None. The one helper for this: reports, targets, letters and templates use it."""
+    if number is None:
+        return missing
+    text = format(Decimal(number).normalize(), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -55,9 +59,9 @@ def _magnitude(n: int, *, words: bool = False) -> str:
     if words and n in POWER_WORDS:
         return POWER_WORDS[n]
     if n >= YI:
-        return f"{_plain(Decimal(n) / YI)}亿"
+        return f"{plain(Decimal(n) / YI)}亿"
     if n >= WAN:
-        return f"{_plain(Decimal(n) / WAN)}万"
+        return f"{plain(Decimal(n) / WAN)}万"
     return str(n)
 
 
@@ -79,7 +83,7 @@ def count_phrase(number: int | Decimal, unit: str = "", *, near: bool = True) ->
         return "-" + count_phrase(-value, unit, near=near)
     n = int(value.to_integral_value(ROUND_FLOOR))
     if n < 10:
-        return f"{_plain(value) if value != n else n}{unit}"
+        return f"{plain(value) if value != n else n}{unit}"
     if near and (above := _near(n)) is not None:
         return f"近{_magnitude(above, words=True)}{unit}"
     if n < 100:
@@ -95,23 +99,23 @@ def amount_phrase(number: int | Decimal, unit: str = "元") -> str:
     value = Decimal(number)
     if abs(value) >= YI:
         scaled = (value / YI).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        return f"{_plain(scaled)}亿{unit}"
+        return f"{plain(scaled)}亿{unit}"
     if abs(value) >= WAN:
         scaled = (value / WAN).quantize(Decimal("1"), ROUND_HALF_UP)
         return f"{scaled}万{unit}"
-    return f"{_plain(value.quantize(Decimal('0.01'), ROUND_HALF_UP))}{unit}"
+    return f"{plain(value.quantize(Decimal('0.01'), ROUND_HALF_UP))}{unit}"
 
 
 def percent(number: int | Decimal, decimals: int = 1) -> str:
     """A share or rate: 30.6%, 23.2%, 100%."""
     step = Decimal(1).scaleb(-decimals)
-    return f"{_plain(Decimal(number).quantize(step, ROUND_HALF_UP))}%"
+    return f"{plain(Decimal(number).quantize(step, ROUND_HALF_UP))}%"
 
 
 def points(number: int | Decimal, decimals: int = 1) -> str:
     """A difference of shares, without its sign: 3个百分点, 2.5个百分点."""
     step = Decimal(1).scaleb(-decimals)
-    return f"{_plain(abs(Decimal(number)).quantize(step, ROUND_HALF_UP))}个百分点"
+    return f"{plain(abs(Decimal(number)).quantize(step, ROUND_HALF_UP))}个百分点"
 
 
 def growth_phrase(current, previous, *, decimals: int = 1) -> str | None:

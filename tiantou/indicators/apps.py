@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class IndicatorsConfig(AppConfig):
     name = "tiantou.indicators"
-    verbose_name = _("Indicators and targets")
+    verbose_name = _("Indicators")
 
     def ready(self) -> None:
         # Every app's `indicators.py` declares its indicators and sources: collect them.

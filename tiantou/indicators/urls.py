@@ -7,6 +7,4 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("value/", views.value, name="value"),
     path("figures/", include("tiantou.indicators.figure_urls")),
-    path("targets/", include("tiantou.indicators.target_urls")),
-    path("scorecards/", include("tiantou.indicators.scorecard_urls")),
 ]

@@ -3,21 +3,19 @@
 import io
 
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from tiantou.core import gongwen
+
 from .models import Batch
 from .selection.selectors import AllocationRow, allocation_rows
 
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-TITLE_FONT = "宋体"
+DOCX_CONTENT_TYPE = gongwen.CONTENT_TYPE
+# Fonts of the workbook (Excel has no styles to share with Word).
+TITLE_FONT = gongwen.SONG_FONT
 BODY_FONT = "仿宋"
 # Column widths in the workbook (characters) and in the document (centimetres).
 XLSX_WIDTHS = (6, 10, 6, 14, 24, 30, 14)
@@ -98,48 +96,19 @@ def allocation_xlsx(batch: Batch) -> bytes:
     return output.getvalue()
 
 
-def _font(run, name: str, size: float, bold: bool = False) -> None:
-    """Set a run's font for Latin and CJK text alike (Word reads w:eastAsia for Chinese)."""
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), name)
-
-
 def allocation_docx(batch: Batch) -> bytes:
-    """The allocation list as .docx: a centred title and a table, in 宋体 / 仿宋."""
+    """The allocation list as .docx: a 公文 title over a table, on a landscape A4 page."""
     rows = allocation_rows(batch=batch)
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, Cm(2.0))
-    normal = document.styles["Normal"]
-    normal.font.name = BODY_FONT
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(allocation_title(batch)), TITLE_FONT, 18, bold=True)
-
-    headers = allocation_headers()
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text, width in zip(table.rows[0].cells, headers, DOCX_WIDTHS, strict=True):
-        cell.width = Cm(width)
-        paragraph = cell.paragraphs[0]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(paragraph.add_run(text), BODY_FONT, 12, bold=True)
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, value, width in zip(cells, _values(row), DOCX_WIDTHS, strict=True):
-            cell.width = Cm(width)
-            _font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, 12)
+    title = allocation_title(batch)
+    document = gongwen.new_document(title=title, landscape=True)
+    gongwen.paragraph(document, "title", title)
+    gongwen.paragraph(document, "plain", "")
+    gongwen.table(
+        document,
+        allocation_headers(),
+        [[str(value) for value in _values(row)] for row in rows],
+        widths=[Cm(width) for width in DOCX_WIDTHS],
+    )
     if not rows:
-        document.add_paragraph(_("No one has been selected in this batch."))
-    output = io.BytesIO()
-    document.save(output)
-    return output.getvalue()
+        gongwen.paragraph(document, "plain", _("No one has been selected in this batch."))
+    return gongwen.to_bytes(document)

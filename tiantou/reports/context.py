@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tiantou.core import numbers
+from tiantou.core.numbers import plain
 from tiantou.core.periods import HALF, Period
-from tiantou.indicators import target_selectors
 from tiantou.indicators.engine import Scope
-from tiantou.indicators.models import TargetItem, TargetSheet
-from tiantou.indicators.target_selectors import plain
+from tiantou.targets import selectors as target_selectors
 
 from .document import Figure
 from .models import ReportSetting
@@ -50,7 +49,7 @@ def targets_behind(scope: Scope, period: Period, today: dt.date) -> list[Behind]
     """Items of the scope's sheets of the period's year that are behind schedule."""
     if scope.region is None:
         return []
-    sheets = TargetSheet.objects.filter(region=scope.region, year=period.start.year)
+    sheets = target_selectors.sheets_of(scope.region, period.start.year)
     rows: list[Behind] = []
     for sheet in sheets:
         progress = target_selectors.sheet_progress(sheet, today=min(today, period.end))
@@ -84,7 +83,5 @@ def next_targets(scope: Scope, period: Period) -> list[str]:
     if scope.region is None:
         return []
     year = period.start.year if period.kind == HALF else period.start.year + 1
-    items = TargetItem.objects.filter(sheet__region=scope.region, sheet__year=year).order_by(
-        "sheet_id", "order", "id"
-    )
+    items = target_selectors.items_of(scope.region, year)
     return [f"{item.name}{target_selectors.target_text(item)}" for item in items]

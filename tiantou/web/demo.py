@@ -68,6 +68,7 @@ def steps():
     from tiantou.people import demo as people_demo
     from tiantou.regions import demo as regions_demo
     from tiantou.reports import demo as reports_demo
+    from tiantou.targets import demo as targets_demo
 
     return [
         regions_demo.seed,
@@ -75,6 +76,7 @@ def steps():
         people_demo.seed,
         ledger_demo.seed,
         indicators_demo.seed,
+        targets_demo.seed,
         reports_demo.seed,
     ]
 

@@ -139,35 +139,6 @@ def test_api_scope(charlie, records):
     assert client.get("/api/v1/indicators/").status_code == 200
 
 
-@pytest.fixture
-def sheet(bob, township_a, township_b, records):
-    from tiantou.indicators import targets
-
-    county = township_a.parent
-    sheet = targets.sheet_create(actor=bob, region=county, year=YEAR, title="目标")
-    item = targets.item_create(
-        actor=bob, sheet=sheet, name="举办科技培训", indicator="trainings", value=4
-    )
-    targets.splits_save(actor=bob, item=item, splits=[(township_a, 2, None), (township_b, 2, None)])
-    return targets.sheet_issue(actor=bob, sheet=sheet)
-
-
-def test_api_target_progress(bob, charlie, sheet):
-    response = _api(bob).get(f"/api/v1/targets/{sheet.pk}/progress")
-    assert response.status_code == 200
-    item = response.json()["items"][0]
-    assert item["as_written"] == "4期" and float(item["progress"]["actual"]) == 3
-    assert float(item["progress"]["percent"]) == 75.0
-    assert item["progress"]["records_url"].startswith("http://testserver/indicators/value/?")
-    shares = {s["receiver"]: s["progress"] for s in item["shares"]}
-    assert float(shares["岸堤镇"]["actual"]) == 2 and shares["岸堤镇"]["status"] == "reached"
-    assert float(shares["孙祖镇"]["actual"]) == 1
-    assert [s["id"] for s in _api(bob).get("/api/v1/targets/").json()] == [sheet.pk]
-    # A township receiving shares of the county's issued sheet sees its own share only.
-    own = _api(charlie).get(f"/api/v1/targets/{sheet.pk}/progress").json()
-    assert [s["receiver"] for s in own["items"][0]["shares"]] == ["孙祖镇"]
-
-
 def test_a_batch_term_is_offered_as_a_period(client_for, bob, programme):
     import datetime
 

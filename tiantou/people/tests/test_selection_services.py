@@ -570,7 +570,7 @@ def test_the_allocation_list_in_word(published):
     east_asia = run._element.rPr.rFonts.get(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
     )
-    assert east_asia == "宋体"
+    assert east_asia == "方正小标宋简体"
 
 
 def test_allocation_rows_use_the_posting_titles(published):

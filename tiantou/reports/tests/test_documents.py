@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B
 from tiantou.core.periods import Period
-from tiantou.indicators.models import ExternalFigure, TargetItem, TargetSheet
+from tiantou.indicators.models import ExternalFigure
 from tiantou.indicators.tests.test_engine import activity
 from tiantou.regions.models import Region
 from tiantou.reports import services
@@ -24,6 +24,7 @@ from tiantou.reports.document import (
     segments,
 )
 from tiantou.reports.models import ReportVersion
+from tiantou.targets.models import TargetItem, TargetSheet
 
 TODAY = dt.date(2027, 1, 10)  # the 2026 summary is written once the year is over
 
