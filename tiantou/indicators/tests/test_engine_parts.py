@@ -11,7 +11,8 @@ from tiantou.core.periods import Period
 from tiantou.indicators import engine
 from tiantou.indicators.engine import CURRENT, MONTHS, PREVIOUS, Cell, Column, Window
 from tiantou.indicators.registry import COUNT, DISTINCT, RATIO, SUM, Indicator
-from tiantou.indicators.sources import SOURCES, ActivitySource
+from tiantou.indicators.sources import SOURCES
+from tiantou.ledger.indicators import ActivitySource
 from tiantou.ledger.models import Activity, ActivityType
 
 
