@@ -50,8 +50,9 @@ def _json_ready(value: Any) -> Any:
 
 
 def _linked_ids(obj: models.Model, name: str) -> list:
-    """The ids `obj` links to through a many-to-many field, sorted; prefetched links are
-    used as they are (a service that sets links clears them, so they are never stale)."""
+    """The ids `obj` links to through a many-to-many field, sorted. Links prefetched
+    whole are used as they are: setting links through the manager drops that cache, so it
+    is never stale (a prefetch filtered to some links would be wrong here)."""
     if obj.pk is None or obj._state.adding:
         return []
     prefetched = getattr(obj, "_prefetched_objects_cache", {}).get(name)
