@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+
 class Undecryptable(Exception):
     """A stored value that none of the configured keys decrypts."""
 

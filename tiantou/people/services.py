@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
@@ -58,13 +59,34 @@ def _set_id_number(person: Person, id_number: str) -> None:
     person.id_number_masked = mask_id_number(code)
 
 
-def person_id_number(*, actor, person: Person) -> str:
-    """The full ID number for those allowed to see it, else the masked one."""
-    from tiantou.accounts.permissions import has_perm
+@dataclass(frozen=True)
+class IdNumberShown:
+    """A person's ID number as one user sees it: in full, masked, or unreadable."""
 
-    if has_perm(actor, "people.view_id_number", person):
-        return protected.decrypt(person.id_number_encrypted)
-    return person.id_number_masked
+    text: str
+    is_full: bool
+
+
+def person_id_number(*, actor, person: Person) -> IdNumberShown:
+    """The ID number as `actor` may see it: in full for those allowed (each read leaves an
+    audit row: who, when, whose), else masked. A value no configured key decrypts reads
+    “cannot be decrypted”, also audited, never an error page."""
+    from .selectors import can_read_id_number
+
+    if not person.id_number_encrypted or not can_read_id_number(actor, person):
+        return IdNumberShown(person.id_number_masked, is_full=False)
+    try:
+        number = protected.decrypt(person.id_number_encrypted)
+    except protected.Undecryptable:
+        audit.record(
+            actor=actor,
+            obj=person,
+            action=AuditAction.OTHER,
+            note=_("The full ID number could not be decrypted with the configured keys."),
+        )
+        return IdNumberShown(_("cannot be decrypted"), is_full=False)
+    audit.record(actor=actor, obj=person, action=AuditAction.OTHER, note=_("Full ID number read"))
+    return IdNumberShown(number, is_full=True)
 
 
 def _check_person_fields(fields: dict) -> dict:

@@ -68,15 +68,16 @@ def person_list(request):
 @login_required
 def person_detail(request, pk: int):
     """One person: details, every posting with its effective status, and the history."""
-    person = selectors.person_get(user=request.user, pk=pk)
+    person = selectors.person_read(user=request.user, pk=pk)
     user = request.user
     context = {
         "person": person,
-        "id_number": services.person_id_number(actor=user, person=person),
+        "id_number": services.person_id_number(actor=user, person=person).text,
+        "shows_birth_date": selectors.can_read_id_number(user, person),
         "postings": list(selectors.person_postings(user=user, person=person)),
         "can_edit": has_perm(user, "people.change_person", person),
         "can_post": has_perm(user, "people.add_posting"),
-        "history": audit_history(user, person),
+        "history": selectors.person_history(user=user, person=person),
     }
     return render(request, "people/person_detail.html", context)
 
@@ -347,7 +348,7 @@ def _posting_for(request, pk: int, perm: str | None = None):
 @login_required
 def posting_detail(request, pk: int):
     """One posting: person, host, term, benefits, subsidy owed, letter, history."""
-    posting = _posting_for(request, pk)
+    posting = selectors.posting_read(user=request.user, pk=pk)
     user = request.user
     owed = services.subsidy_owed(posting)
     status = posting.current_status
