@@ -338,17 +338,19 @@ def posting_counts(request):
 
 
 def _posting_for(request, pk: int, perm: str | None = None):
-    """A posting in the user's scope (else 404) on which the user holds `perm` (else 403)."""
+    """A posting in the user's scope (else 404) on which the user holds `perm`, or without
+    one that the user may read (else 403)."""
+    if perm is None:
+        return selectors.posting_read(user=request.user, pk=pk)
     posting = selectors.posting_get(user=request.user, pk=pk)
-    if perm:
-        ensure_can(request.user, perm, posting)
+    ensure_can(request.user, perm, posting)
     return posting
 
 
 @login_required
 def posting_detail(request, pk: int):
     """One posting: person, host, term, benefits, subsidy owed, letter, history."""
-    posting = selectors.posting_read(user=request.user, pk=pk)
+    posting = _posting_for(request, pk)
     user = request.user
     owed = services.subsidy_owed(posting)
     status = posting.current_status
