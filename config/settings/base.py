@@ -152,9 +152,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 # Filter forms: an empty choice reads "all", not dashes.
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
-# Key for protected personal data (ID numbers); SECRET_KEY when unset. See
-# docs/decisions/0004-protected-id-numbers.md before changing it.
-TIANTOU_FIELD_KEY = os.environ.get("TIANTOU_FIELD_KEY", "")
+
+
+def field_keys_from(value: str) -> list[str]:
+    """The keys of protected personal data from TIANTOU_FIELD_KEY: one key, or several
+    separated by commas, newest first (older ones only decrypt, until rotated away)."""
+    return [key.strip() for key in value.split(",") if key.strip()]
+
+
+# Keys of protected personal data (ID numbers), never SECRET_KEY. See
+# docs/decisions/0004-protected-id-numbers.md before changing them.
+TIANTOU_FIELD_KEYS = field_keys_from(os.environ.get("TIANTOU_FIELD_KEY", ""))
+# Whether `seed_demo` may write demo data here without --force (only `make run` and tests).
+TIANTOU_DEMO_DATA_ALLOWED = False
 # Largest spreadsheet accepted by the importers.
 TIANTOU_IMPORT_MAX_BYTES = 50 * 1024 * 1024
 

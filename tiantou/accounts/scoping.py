@@ -1,6 +1,7 @@
 """What part of the tree a user can see: the union of their memberships' subtrees.
 
 `scope_for(user)` is computed once per user object (one query) and cached on it.
+`oversight_scope_for(user)` is the part of it that reaches other people's records.
 """
 
 from dataclasses import dataclass, field
@@ -9,7 +10,14 @@ from django.db.models import Q
 
 from tiantou.core import regioncodes
 
+from .roles import Role
+
 _CACHE_ATTR = "_tiantou_scope"
+_OVERSIGHT_CACHE_ATTR = "_tiantou_oversight_scope"
+# Roles held on a region to work there, not to oversee it: the holder sees the region
+# (its villages and units, to record work there) but, of the people, postings and work
+# in it, only their own.
+SELF_SERVICE_ROLES = frozenset({Role.CADRE})
 
 
 @dataclass(frozen=True)
@@ -70,17 +78,16 @@ def memberships_of(user) -> list:
     return cached
 
 
-def scope_for(user) -> Scope:
-    """The user's whole scope; anonymous and inactive users see nothing."""
+def _scope_of(user, attr: str, *, skip_roles: frozenset = frozenset()) -> Scope:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope()
-    cached = getattr(user, _CACHE_ATTR, None)
+    cached = getattr(user, attr, None)
     if cached is not None:
         return cached
     if user.is_superuser:
         scope = Scope(everything=True)
     else:
-        memberships = memberships_of(user)
+        memberships = [m for m in memberships_of(user) if m.role not in skip_roles]
         ranges = {
             regioncodes.subtree_range(m.region_id, m.region.level)
             for m in memberships
@@ -88,12 +95,24 @@ def scope_for(user) -> Scope:
         }
         orgs = frozenset(m.organisation_id for m in memberships if m.organisation_id)
         scope = Scope(ranges=tuple(sorted(ranges)), organisation_ids=orgs)
-    setattr(user, _CACHE_ATTR, scope)
+    setattr(user, attr, scope)
     return scope
+
+
+def scope_for(user) -> Scope:
+    """The user's whole scope; anonymous and inactive users see nothing."""
+    return _scope_of(user, _CACHE_ATTR)
+
+
+def oversight_scope_for(user) -> Scope:
+    """The scope over other people's records (people, postings, applications, activities):
+    every membership but a self-service one. A cadre's own records are added by each
+    `visible_to` through the user, not through this scope."""
+    return _scope_of(user, _OVERSIGHT_CACHE_ATTR, skip_roles=SELF_SERVICE_ROLES)
 
 
 def forget_scope(user) -> None:
     """Drop the cached scope after the user's memberships changed."""
-    for attr in (_CACHE_ATTR, "_tiantou_memberships"):
+    for attr in (_CACHE_ATTR, _OVERSIGHT_CACHE_ATTR, "_tiantou_memberships"):
         if hasattr(user, attr):
             delattr(user, attr)

@@ -96,5 +96,9 @@ def normalise_id_number(value: str) -> str:
 
 
 def mask_id_number(code: str) -> str:
-    """The ID number as shown to those not allowed to see it: region and last 4 only."""
-    return code[:6] + "*" * 8 + code[-4:] if len(code) == 18 else "*" * len(code)
+    """The ID number as shown to those not allowed to see it: the last 4 characters only.
+
+    Digits 7 to 14 are the birth date and digits 1 to 6 usually the person's own county,
+    so showing either beside the last 4 would give the whole number away.
+    """
+    return "*" * 14 + code[-4:] if len(code) == 18 else "*" * len(code)

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
 
-from tiantou.accounts.scoping import scope_for
+from tiantou.accounts.scoping import oversight_scope_for
 
 from .choices import ActivityStatus
 
@@ -21,12 +21,13 @@ FEW_MATCHES = 1_000
 
 class ActivityQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ActivityQuerySet":
-        """Activities in the user's regions, of the user's unit, or the user's own."""
+        """Activities in the regions the user oversees, of the user's unit, or the user's own
+        (a cadre sees their own work, not every activity of their township)."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
         from tiantou.people.models import Posting
 
-        scope = scope_for(user)
+        scope = oversight_scope_for(user)
         # A subquery, not a join through posting and person over every activity.
         own_postings = Posting.objects.filter(person__user=user).values("pk")
         return self.filter(

@@ -1,7 +1,9 @@
 """API endpoints for people and postings; every read starts from `visible_to`.
 
-ID numbers are never sent encrypted or digested: lists carry the masked number, a
-person's own record the full one only for those allowed to see it.
+ID numbers are never sent encrypted or digested: lists carry the masked number (the
+last 4 characters) and, for those not allowed to read the full number, the age but no
+birth date; a person's own record carries the full number only for those allowed to see
+it, and each such read is audited.
 """
 
 import datetime
@@ -30,7 +32,10 @@ class PersonOut(Schema):
     id: int
     name: str
     gender: str
-    birth_date: datetime.date | None
+    birth_date: datetime.date | None = Field(
+        None, description="Only for those allowed to read full ID numbers, else null"
+    )
+    age: int | None = Field(None, description="Age today in whole years")
     ethnic_group: str
     political_status: str
     education: str
@@ -41,12 +46,18 @@ class PersonOut(Schema):
     home_unit_id: int | None
     home_unit_name: str | None = Field(None, alias="home_unit.name")
     region_code: str = Field(..., alias="region_id")
-    id_number_masked: str
+    id_number_masked: str = Field(..., description="The last 4 characters only")
     version: int
 
     @staticmethod
     def resolve_specialties(obj: Person) -> list[str]:
         return [s.name for s in obj.specialties.all()]
+
+    @staticmethod
+    def resolve_birth_date(obj: Person, context) -> datetime.date | None:
+        # The birth date is digits 7 to 14 of the ID number: shown with the same right.
+        user = context["request"].auth
+        return obj.birth_date if selectors.can_read_id_number(user, obj) else None
 
 
 class PersonDetailOut(PersonOut):
@@ -151,14 +162,13 @@ def _township_code(code: str) -> str:
 def _person_detail(user, person: Person) -> Person:
     """The person with the ID number as this user may see it (what PersonDetailOut reads)."""
     shown = services.person_id_number(actor=user, person=person)
-    person.api_id_number = shown  # type: ignore[attr-defined]
-    person.api_id_number_is_full = shown != person.id_number_masked  # type: ignore[attr-defined]
+    person.api_id_number = shown.text  # type: ignore[attr-defined]
+    person.api_id_number_is_full = shown.is_full  # type: ignore[attr-defined]
     return person
 
 
-def _posting_detail(user, pk: int) -> Posting:
+def _posting_detail(user, posting: Posting) -> Posting:
     """The posting with its history and subsidy owed (what PostingDetailOut reads)."""
-    posting = selectors.posting_get(user=user, pk=pk)
     months = services.subsidy_owed(posting)
     posting.api_subsidy_owed = [  # type: ignore[attr-defined]
         {"month": month, "amount": amount} for month, amount in months
@@ -195,10 +205,7 @@ def person_list(request, filters: Query[PersonFilters]):
 def person_detail(request, pk: int):
     """A person's record; the ID number in full only with the right to see it."""
     user = request.auth
-    person = selectors.person_get(user=user, pk=pk)
-    if person.user_id != user.pk:
-        ensure_can(user, "people.view_person")
-    return _person_detail(user, person)
+    return _person_detail(user, selectors.person_read(user=user, pk=pk))
 
 
 # ---- postings ----
@@ -225,10 +232,7 @@ def posting_list(request, filters: Query[PostingFilters]):
 def posting_detail(request, pk: int):
     """A posting with its history and the subsidy owed to date."""
     user = request.auth
-    posting = _posting_detail(user, pk)
-    if posting.person.user_id != user.pk:
-        ensure_can(user, "people.view_posting")
-    return posting
+    return _posting_detail(user, selectors.posting_read(user=user, pk=pk))
 
 
 @router.post(
@@ -241,4 +245,4 @@ def posting_recall(request, pk: int, payload: RecallIn):
     user = request.auth
     posting = selectors.posting_get(user=user, pk=pk)
     services.posting_recall(actor=user, posting=posting, reason=payload.reason, on=payload.on)
-    return _posting_detail(user, pk)
+    return _posting_detail(user, selectors.posting_get(user=user, pk=pk))

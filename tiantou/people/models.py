@@ -178,6 +178,19 @@ class Person(VersionedModel):
     def scope_organisation_ids(self) -> set[int]:
         return {self.home_unit_id} if self.home_unit_id else set()
 
+    def age_on(self, day: datetime.date) -> int | None:
+        """Age in whole years on `day`; None without a birth date."""
+        born = self.birth_date
+        if born is None:
+            return None
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    @property
+    def age(self) -> int | None:
+        """Age today: what is shown instead of the birth date to those who may not read the
+        full ID number (the birth date is digits 7 to 14 of it)."""
+        return self.age_on(timezone.localdate())
+
 
 class Batch(VersionedModel):
     """One year's selection round of a programme (第N批), with quotas per township."""

@@ -1,7 +1,9 @@
 """Querysets of the dispatch programmes; `visible_to` is the one choke point for scope.
 
-People and postings are seen by whoever covers the host region or the person's
-register, by the person's home unit, and by the person themself.
+People and postings are seen by whoever oversees the host region or the person's
+register, by the person's home unit, and by the person themself. A dispatched cadre's
+membership of a township oversees nothing there (`oversight_scope_for`): a cadre sees
+their own person and postings, not their peers'.
 """
 
 import datetime
@@ -10,7 +12,7 @@ from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from tiantou.accounts.scoping import scope_for
+from tiantou.accounts.scoping import oversight_scope_for, scope_for
 
 from .choices import PostingStatus
 
@@ -39,7 +41,7 @@ class PersonQuerySet(models.QuerySet):
             return self.none()
         from .models import Posting
 
-        scope = scope_for(user)
+        scope = oversight_scope_for(user)
         if scope.everything:
             return self
         posted_here = Posting.objects.filter(person=OuterRef("pk")).filter(
@@ -58,7 +60,7 @@ class PostingQuerySet(models.QuerySet):
         """Postings hosted in scope, of people of the user's unit, or the user's own."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        scope = scope_for(user)
+        scope = oversight_scope_for(user)
         return self.filter(
             scope.region_q("host_region__code")
             | scope.organisation_q("person__home_unit_id")
@@ -92,7 +94,7 @@ class ApplicationQuerySet(models.QuerySet):
         """Applications of batches run in scope, for townships in scope, or of the user's unit."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        scope = scope_for(user)
+        scope = oversight_scope_for(user)
         return self.filter(
             scope.region_q("batch__programme__region__code")
             | scope.region_q("preferred_region__code")

@@ -8,7 +8,9 @@ from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from tiantou.accounts.permissions import audit_history, ensure_can, has_perm
 from tiantou.core import regioncodes
+from tiantou.core.models import AuditEntry
 from tiantou.regions.choices import Level
 from tiantou.regions.models import Organisation, Region
 
@@ -39,6 +41,41 @@ def person_list(*, user) -> QuerySet[Person]:
 def person_get(*, user, pk: int) -> Person:
     """One person the user can see, or 404."""
     return get_object_or_404(person_list(user=user), pk=pk)
+
+
+def person_read(*, user, pk: int) -> Person:
+    """A person's page or API record: 404 outside what the user can see, 403 without the
+    right to read the register, except for the user's own person."""
+    person = person_get(user=user, pk=pk)
+    if person.user_id != user.pk:
+        ensure_can(user, "people.view_person")
+    return person
+
+
+def can_read_id_number(user, person: Person) -> bool:
+    """Whether `user` may read the person's full ID number and, with it, the birth date.
+
+    The birth date is digits 7 to 14 of the number: whoever may not read the number sees
+    the last 4 characters and the age, never the birth date (the one rule for pages,
+    API and exports).
+    """
+    return has_perm(user, "people.view_id_number", person)
+
+
+# Fields of a person's audit rows hidden from those who may not read the full ID number:
+# old rows carry the earlier mask (region and last 4) beside the birth date.
+ID_REVEALING_FIELDS = frozenset({"birth_date", "id_number_masked"})
+
+
+def person_history(*, user, person: Person) -> list | None:
+    """The person's audit rows for users who may read the audit log, else None; the birth
+    date and the mask hidden from those who may not read the full ID number."""
+    history = audit_history(user, person)
+    if history and not can_read_id_number(user, person):
+        for entry in history:
+            # `readable_changes` skips the fields named on the entry.
+            entry.HIDDEN_FIELDS = AuditEntry.HIDDEN_FIELDS | ID_REVEALING_FIELDS
+    return history
 
 
 def person_postings(*, user, person: Person) -> QuerySet[Posting]:
@@ -93,6 +130,15 @@ def posting_get(*, user, pk: int) -> Posting:
         Posting.objects.visible_to(user).with_effective_status().select_related(*POSTING_RELATED),
         pk=pk,
     )
+
+
+def posting_read(*, user, pk: int) -> Posting:
+    """A posting's page or API record: 404 outside what the user can see, 403 without the
+    right to read postings, except for the user's own."""
+    posting = posting_get(user=user, pk=pk)
+    if posting.person.user_id != user.pk:
+        ensure_can(user, "people.view_posting")
+    return posting
 
 
 def posting_letter(*, posting: Posting):

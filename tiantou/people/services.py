@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
@@ -58,13 +59,34 @@ def _set_id_number(person: Person, id_number: str) -> None:
     person.id_number_masked = mask_id_number(code)
 
 
-def person_id_number(*, actor, person: Person) -> str:
-    """The full ID number for those allowed to see it, else the masked one."""
-    from tiantou.accounts.permissions import has_perm
+@dataclass(frozen=True)
+class IdNumberShown:
+    """A person's ID number as one user sees it: in full, masked, or unreadable."""
 
-    if has_perm(actor, "people.view_id_number", person):
-        return protected.decrypt(person.id_number_encrypted)
-    return person.id_number_masked
+    text: str
+    is_full: bool
+
+
+def person_id_number(*, actor, person: Person) -> IdNumberShown:
+    """The ID number as `actor` may see it: in full for those allowed (each read leaves an
+    audit row: who, when, whose), else masked. A value no configured key decrypts reads
+    “cannot be decrypted”, also audited, never an error page."""
+    from .selectors import can_read_id_number
+
+    if not person.id_number_encrypted or not can_read_id_number(actor, person):
+        return IdNumberShown(person.id_number_masked, is_full=False)
+    try:
+        number = protected.decrypt(person.id_number_encrypted)
+    except protected.Undecryptable:
+        audit.record(
+            actor=actor,
+            obj=person,
+            action=AuditAction.OTHER,
+            note=_("The full ID number could not be decrypted with the configured keys."),
+        )
+        return IdNumberShown(_("cannot be decrypted"), is_full=False)
+    audit.record(actor=actor, obj=person, action=AuditAction.OTHER, note=_("Full ID number read"))
+    return IdNumberShown(number, is_full=True)
 
 
 def _check_person_fields(fields: dict) -> dict:
@@ -730,3 +752,66 @@ def _roster_count(result, plans) -> None:
         result.postings_created = actions.count(importing.CREATE)
         result.postings_changed = actions.count(ADVANCE)
         result.postings_unchanged = actions.count(importing.UNCHANGED)
+
+
+# ---- field keys ----
+
+
+@dataclass
+class KeyRotation:
+    """What `person_field_keys_rotate` did: re-encrypted, already current, unreadable."""
+
+    rotated: int = 0
+    current: int = 0
+    undecryptable: list[int] = field(default_factory=list)
+
+
+def person_field_keys_rotate(*, actor=None, dry_run: bool = False, batch: int = 500) -> KeyRotation:
+    """Re-encrypt every stored ID number with the newest field key and digest it again.
+
+    Run after putting a new key first in TIANTOU_FIELD_KEY; afterwards the older keys can
+    be dropped. Each re-encrypted person gets an audit row; values no configured key
+    decrypts are left untouched and listed. Running it again changes nothing.
+    """
+    result = KeyRotation()
+    pks = list(
+        Person.objects.exclude(id_number_encrypted="").order_by("pk").values_list("pk", flat=True)
+    )
+    for start in range(0, len(pks), batch):
+        with transaction.atomic():
+            people = Person.objects.select_for_update().filter(pk__in=pks[start : start + batch])
+            for person in people.order_by("pk"):
+                try:
+                    number = protected.decrypt(person.id_number_encrypted)
+                except protected.Undecryptable:
+                    result.undecryptable.append(person.pk)
+                    continue
+                new_digest = protected.digest(number)
+                if (
+                    not protected.needs_rotation(person.id_number_encrypted)
+                    and person.id_number_digest == new_digest
+                ):
+                    result.current += 1
+                    continue
+                result.rotated += 1
+                if dry_run:
+                    continue
+                before = audit.snapshot(person)
+                person.id_number_encrypted = protected.encrypt(number)
+                person.id_number_digest = new_digest
+                person.id_number_masked = mask_id_number(number)
+                person.save(
+                    update_fields=[
+                        "id_number_encrypted",
+                        "id_number_digest",
+                        "id_number_masked",
+                        "updated_at",
+                    ]
+                )
+                audit.record(
+                    actor=actor,
+                    obj=person,
+                    before=before,
+                    note=_("ID number re-encrypted with the newest field key"),
+                )
+    return result

@@ -68,15 +68,16 @@ def person_list(request):
 @login_required
 def person_detail(request, pk: int):
     """One person: details, every posting with its effective status, and the history."""
-    person = selectors.person_get(user=request.user, pk=pk)
+    person = selectors.person_read(user=request.user, pk=pk)
     user = request.user
     context = {
         "person": person,
-        "id_number": services.person_id_number(actor=user, person=person),
+        "id_number": services.person_id_number(actor=user, person=person).text,
+        "shows_birth_date": selectors.can_read_id_number(user, person),
         "postings": list(selectors.person_postings(user=user, person=person)),
         "can_edit": has_perm(user, "people.change_person", person),
         "can_post": has_perm(user, "people.add_posting"),
-        "history": audit_history(user, person),
+        "history": selectors.person_history(user=user, person=person),
     }
     return render(request, "people/person_detail.html", context)
 
@@ -337,10 +338,12 @@ def posting_counts(request):
 
 
 def _posting_for(request, pk: int, perm: str | None = None):
-    """A posting in the user's scope (else 404) on which the user holds `perm` (else 403)."""
+    """A posting in the user's scope (else 404) on which the user holds `perm`, or without
+    one that the user may read (else 403)."""
+    if perm is None:
+        return selectors.posting_read(user=request.user, pk=pk)
     posting = selectors.posting_get(user=request.user, pk=pk)
-    if perm:
-        ensure_can(request.user, perm, posting)
+    ensure_can(request.user, perm, posting)
     return posting
 
 

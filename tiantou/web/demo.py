@@ -6,9 +6,11 @@ idempotent: a second run adds nothing.
 """
 
 import random
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tiantou.accounts import services as account_services
@@ -18,7 +20,8 @@ from tiantou.regions.models import Region
 
 DEFAULT_COUNTY = "371321000000"  # 沂南县, 临沂市, 山东省 (seed 001 §5)
 ADMIN_USERNAME = "admin"
-DEMO_PASSWORD = "Tiantou-demo-2026"  # noqa: S105 (demo accounts only, printed at set-up)
+# The demo accounts' password (never the administrator's), printed at set-up.
+DEMO_PASSWORD = "Tiantou-demo-2026"  # noqa: S105
 SIZES = ("county", "province")
 
 
@@ -30,6 +33,8 @@ class DemoContext:
     actor: User
     rng: random.Random
     size: str = "county"
+    # The administrator's password when this run made the account, to be shown once.
+    admin_password: str = ""
     log: list[str] = field(default_factory=list)
     accounts: list[tuple[str, str]] = field(default_factory=list)
 
@@ -50,14 +55,29 @@ class DemoContext:
         )
 
 
-def demo_admin() -> User:
-    """The deployment's administrator account used as the actor of every demo write."""
+def demo_allowed(*, force: bool = False) -> bool:
+    """Whether demo data may be written here: on demo and test settings, or when forced.
+
+    Production settings refuse it: demo accounts share a published password.
+    """
+    return force or settings.TIANTOU_DEMO_DATA_ALLOWED
+
+
+def demo_admin() -> tuple[User, str]:
+    """The administrator account used as the actor of every demo write, and its password
+    when this call made it ("" otherwise).
+
+    Never a known password: a superuser made here gets a random one, shown once, and is
+    marked as demo data like every other demo account.
+    """
     admin = User.objects.filter(username=ADMIN_USERNAME).first()
-    if admin is None:
-        admin = account_services.user_bootstrap_admin(
-            username=ADMIN_USERNAME, password=DEMO_PASSWORD, name=_("System administrator")
-        )
-    return admin
+    if admin is not None:
+        return admin, ""
+    password = secrets.token_urlsafe(12)
+    admin = account_services.user_bootstrap_admin(
+        username=ADMIN_USERNAME, password=password, name=_("System administrator"), is_demo=True
+    )
+    return admin, password
 
 
 def steps():
@@ -94,8 +114,14 @@ def seed(
     The province tier (size "province") then adds the bulk data of 100 counties in SQL
     (`demo_province`, PostgreSQL only; `province_scale` a `demo_province.Scale`)."""
     county = Region.objects.get(code=county_code, level=Level.COUNTY)
-    ctx = DemoContext(county=county, actor=demo_admin(), rng=random.Random(seed), size=size)
-    ctx.accounts.append((ADMIN_USERNAME, _("System administrator")))
+    admin, admin_password = demo_admin()
+    ctx = DemoContext(
+        county=county,
+        actor=admin,
+        rng=random.Random(seed),
+        size=size,
+        admin_password=admin_password,
+    )
     for step in steps():
         step(ctx)
     if size == "province":

@@ -47,7 +47,7 @@ def test_bob_sees_the_full_id_number_and_alice_the_masked_one(posting_ming, bob,
     assert full["id_number"] == ID_MING and full["id_number_is_full"] is True
     masked = api_client(alice).get(f"{API}/people/{pk}").json()
     assert masked["id_number"] == masked["id_number_masked"] != ID_MING
-    assert masked["id_number"].startswith("371321********")
+    assert masked["id_number"] == "**************1232"
     assert masked["id_number_is_full"] is False
     for body in (full, masked):
         assert not {"id_number_encrypted", "id_number_digest"} & set(body)

@@ -6,7 +6,7 @@ from tiantou.accounts.models import Membership, User
 from tiantou.people import services
 from tiantou.people.models import Person, Programme
 
-MASKED = "371321********1232"
+MASKED = "**************1232"
 
 
 def detail(person):

@@ -15,8 +15,21 @@ class Command(BaseCommand):
         parser.add_argument("--county", default=demo.DEFAULT_COUNTY, help="12-digit county code")
         parser.add_argument("--seed", type=int, default=2026, help="random seed (deterministic)")
         parser.add_argument("--size", choices=demo.SIZES, default="county")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="write demo data even where the settings refuse it (production)",
+        )
 
-    def handle(self, *args, county, seed, size, **options):
+    def handle(self, *args, county, seed, size, force, **options):
+        if not demo.demo_allowed(force=force):
+            raise CommandError(
+                _(
+                    "These settings are not a demo site: seed_demo would add demo accounts "
+                    "with a published password. To build a demo here all the same, run it "
+                    "again with --force."
+                )
+            )
         if size == "province" and not demo_province.supported():
             raise CommandError(
                 _(
@@ -36,3 +49,13 @@ class Command(BaseCommand):
         )
         for username, label in ctx.accounts:
             self.stdout.write(f"  {username:<14} {label}")
+        if ctx.admin_password:
+            self.stdout.write(
+                self.style.WARNING(
+                    _(
+                        "Administrator %(user)s, password %(pw)s (shown this once; "
+                        "change it with manage.py changepassword %(user)s)."
+                    )
+                    % {"user": demo.ADMIN_USERNAME, "pw": ctx.admin_password}
+                )
+            )
