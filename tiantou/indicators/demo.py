@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from tiantou.accounts.models import User
 
-from . import figures, scorecards, targets
+from . import scorecards, targets
+from .figures import services as figures
 from .models import ExternalFigure, ScoreScheme, TargetSheet
 
 BUREAU = "kjj"  # the demo county S&T admin confirms what the system administrator entered

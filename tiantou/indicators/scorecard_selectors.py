@@ -27,7 +27,7 @@ from tiantou.regions.models import Region
 
 from . import engine, registry
 from .engine import CHILDREN, Scope, Value
-from .figure_selectors import in_scope_q
+from .figures.selectors import in_scope_q
 from .models import ScoreRule, ScoreScheme, TargetSheet, TargetSplit
 from .registry import Indicator
 from .templatetags.figures import exact

@@ -6,7 +6,7 @@ app_name = "indicators"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("value/", views.value, name="value"),
-    path("figures/", include("tiantou.indicators.figure_urls")),
+    path("figures/", include("tiantou.indicators.figures.urls")),
     path("targets/", include("tiantou.indicators.target_urls")),
     path("scorecards/", include("tiantou.indicators.scorecard_urls")),
 ]

@@ -1,6 +1,6 @@
 """Excel importer (and export columns) of figures from outside: one row, one figure.
 
-Cells are parsed here without touching the database; `figures.figure_import` resolves
+Cells are parsed here without touching the database; `services.figure_import` resolves
 indicators and regions for the whole sheet, refuses overlapping periods and writes every
 row, or none.
 """
@@ -12,20 +12,19 @@ from django.utils.translation import gettext_lazy as _
 from tiantou.core import importing
 from tiantou.core.importing import Column, Importer, ImportResult
 
-from . import figures
+from .. import registry
+from . import services
 
 
 class _IndicatorHelp:
     """The help of the indicator column: the indicators entered from outside."""
 
     def __str__(self) -> str:
-        names = "、".join(f"{i.name}（{i.key}）" for i in figures.figure_indicators())
+        names = "、".join(f"{i.name}（{i.key}）" for i in services.figure_indicators())
         return str(_("The indicator's name or key, one of: %(names)s.")) % {"names": names}
 
 
 def _indicator_name(figure: Any) -> str:
-    from . import registry
-
     indicator = registry.INDICATORS.get(figure.indicator)
     return str(indicator.name) if indicator else figure.indicator
 
@@ -95,7 +94,7 @@ FIGURE_COLUMNS = [
         _("Period name"),
         _ignored,
         help=_("Filled in by the export; ignored on import."),
-        export=lambda f: figures.period_label(f.period),
+        export=lambda f: services.period_label(f.period),
         width=14,
     ),
     Column(
@@ -137,7 +136,7 @@ class FigureImporter(Importer):
     max_rows = 5_000
 
     def apply(self, result: ImportResult, *, dry_run: bool) -> None:
-        figures.figure_import(
+        services.figure_import(
             actor=self.actor,
             rows=result.rows,
             dry_run=dry_run,

@@ -23,10 +23,10 @@ from tiantou.core.periods import Period
 from tiantou.core.services import apply_changes, check_version, create_audited
 from tiantou.regions.models import Region
 
-from . import registry
-from .choices import FigureStatus
-from .models import ExternalFigure
-from .registry import Indicator
+from .. import registry
+from ..choices import FigureStatus
+from ..models import ExternalFigure
+from ..registry import Indicator
 
 FIGURE_SOURCE = "figures"
 # ExternalFigure.value: 18 digits, 2 of them decimals.
