@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from tiantou.accounts.permissions import ensure_can, has_perm
 from tiantou.core import audit, regioncodes
+from tiantou.core.importing import not_in_area
 from tiantou.core.models import AuditAction
 from tiantou.regions.choices import Level
 
@@ -189,7 +190,7 @@ def _check_place_and_organisers(*, actor, region, posting, organisation) -> None
     check_posting(actor=actor, posting=posting, region=region)
     if organisation is not None and not has_perm(actor, "regions.view_organisation", organisation):
         raise ValidationError(
-            {"organisation": _("This unit is outside your area.")}, code="organisation_scope"
+            {"organisation": not_in_area(_("unit"), organisation.name)}, code="organisation_scope"
         )
 
 

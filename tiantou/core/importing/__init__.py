@@ -16,7 +16,17 @@ interface; callers import them from here.
 
 from django.core.exceptions import ValidationError
 
-from .base import IN_CHUNK, Importer, check_unique_in_file, fetch_in, rows_from
+from .base import (
+    IN_CHUNK,
+    Importer,
+    Lookup,
+    add_errors,
+    check_unique_in_file,
+    fetch_in,
+    not_in_area,
+    refuse,
+    rows_from,
+)
 from .columns import Column
 from .parsers import (
     DATE_FORMATS,
@@ -58,9 +68,11 @@ __all__ = [
     "Column",
     "ImportResult",
     "Importer",
+    "Lookup",
     "ParsedRow",
     "RowError",
     "ValidationError",
+    "add_errors",
     "as_text",
     "audit_entry",
     "boolean",
@@ -73,7 +85,9 @@ __all__ = [
     "decimal_number",
     "fetch_in",
     "integer",
+    "not_in_area",
     "read_sheet",
+    "refuse",
     "region_code",
     "rows_from",
     "text",

@@ -8,9 +8,11 @@ through the same validators as the app's services, and writes all rows or none.
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .columns import Column
@@ -58,6 +60,130 @@ def fetch_in(queryset: models.QuerySet, field_name: str, values: Iterable[Any]) 
     for start in range(0, len(values), IN_CHUNK):
         found.extend(queryset.filter(**{f"{field_name}__in": values[start : start + IN_CHUNK]}))
     return found
+
+
+# ---- named objects within the actor's scope ----
+
+
+def not_in_area(what: Any, name: Any) -> str:
+    """The one message for a named object the actor cannot use: absent or out of scope."""
+    return _("No %(what)s “%(name)s” in your area of work.") % {"what": what, "name": name}
+
+
+class Lookup:
+    """Objects of one kind by the names (or codes) a sheet gives, fetched once for all rows.
+
+    The objects come from a queryset already limited to what the actor may use (through
+    `visible_to`, or a catalogue); `keys` gives the names an object is known by. A name
+    that matches nothing is "not in your area" (or what `missing` says, for a catalogue); one that
+    matches several objects is refused as ambiguous, unless `prefer` narrows them to one.
+    """
+
+    def __init__(
+        self,
+        objects: Iterable[Any],
+        *,
+        what: Any,
+        keys: Callable[[Any], Iterable[Any]],
+        missing: Callable[[Any], str] | None = None,
+        ambiguous: Any = None,
+    ) -> None:
+        self.what = what
+        self.missing = missing
+        self.ambiguous = ambiguous
+        self.by_key: dict[Any, list[Any]] = {}
+        for obj in objects:
+            for key in dict.fromkeys(keys(obj)):
+                self.by_key.setdefault(key, []).append(obj)
+
+    @classmethod
+    def fetch(
+        cls, queryset: models.QuerySet, field_name: str, values: Iterable[Any], **options: Any
+    ) -> "Lookup":
+        """The objects of `queryset` whose `field_name` is one of the rows' `values`."""
+        path = field_name.split("__")
+
+        def key(obj: Any) -> list[Any]:
+            for part in path:
+                obj = getattr(obj, part)
+            return [obj]
+
+        options.setdefault("keys", key)
+        return cls(fetch_in(queryset, field_name, values), **options)
+
+    def candidates(self, name: Any) -> list[Any]:
+        """Every object known by `name` (no error reported)."""
+        return list(self.by_key.get(name, []))
+
+    def not_found(self, name: Any) -> str:
+        """The message for a name that matches nothing the actor may use."""
+        if self.missing is not None:
+            return self.missing(name)
+        return not_in_area(self.what, name)
+
+    def find(
+        self,
+        result: ImportResult,
+        row: ParsedRow,
+        column: str,
+        name: Any,
+        *,
+        prefer: Callable[[Any], bool] | None = None,
+    ) -> Any:
+        """The one object named `name`, or None with the row's error recorded."""
+        if name in (None, ""):
+            return None
+        found = self.candidates(name)
+        if len(found) > 1 and prefer is not None:
+            found = [obj for obj in found if prefer(obj)] or found
+        if not found:
+            result.add_error(row.number, column, self.not_found(name))
+            return None
+        if len(found) > 1:
+            message = self.ambiguous or _(
+                "Several %(what)s are named “%(name)s”; ask an administrator to tell them apart."
+            )
+            result.add_error(row.number, column, str(message) % {"what": self.what, "name": name})
+            return None
+        return found[0]
+
+
+# ---- a service's refusal on a row ----
+
+
+def refuse(
+    result: ImportResult,
+    row: ParsedRow,
+    check: Callable[..., Any],
+    *args: Any,
+    columns: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> bool:
+    """Run a service's validator on a row; its refusal becomes the row's errors.
+
+    `columns` renames the validator's field names to the sheet's column keys. Returns
+    whether the validator refused.
+    """
+    try:
+        check(*args, **kwargs)
+    except ValidationError as error:
+        add_errors(result, row, error, columns=columns)
+        return True
+    return False
+
+
+def add_errors(
+    result: ImportResult, row: ParsedRow, error: ValidationError, *, columns: dict | None = None
+) -> None:
+    """Record a service's ValidationError on a row, naming the sheet's columns."""
+    if columns and hasattr(error, "error_dict"):
+        error = ValidationError(
+            {columns.get(name, name): errors for name, errors in error.error_dict.items()}
+        )
+    result.add_validation_error(row.number, error)
+
+
+# ---- the importer ----
 
 
 class Importer:
