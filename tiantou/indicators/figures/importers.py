@@ -1,18 +1,34 @@
-"""Excel importer (and export columns) of figures from outside: one row, one figure.
+"""Excel import (and export columns) of figures from outside: one row, one figure.
 
-Cells are parsed here without touching the database; `services.figure_import` resolves
-indicators and regions for the whole sheet, refuses overlapping periods and writes every
+Cells are parsed without touching the database; `figure_import` then resolves
+indicators and regions for the whole sheet, checks each row through the validators of
+`services` (the rules of `figure_enter`), refuses overlapping periods and writes every
 row, or none.
 """
 
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tiantou.core import importing
-from tiantou.core.importing import Column, Importer, ImportResult
+from tiantou.accounts.permissions import ensure_can, has_perm
+from tiantou.core import audit, importing
+from tiantou.core.importing import Column, Importer, ImportResult, ParsedRow
+from tiantou.core.models import AuditEntry
+from tiantou.core.periods import Period
+from tiantou.regions.models import Region
 
 from .. import registry
+from ..choices import FigureStatus
+from ..models import ExternalFigure
+from ..registry import Indicator
 from . import services
 
 
@@ -76,7 +92,7 @@ FIGURE_COLUMNS = [
     Column(
         "source",
         _("Source"),
-        importing.text(200),
+        lambda value: services.check_source(importing.as_text(value)),
         help=_("Who reported it, e.g. 县统计局."),
         example="县统计局",
         width=20,
@@ -136,10 +152,247 @@ class FigureImporter(Importer):
     max_rows = 5_000
 
     def apply(self, result: ImportResult, *, dry_run: bool) -> None:
-        services.figure_import(
+        figure_import(
             actor=self.actor,
             rows=result.rows,
             dry_run=dry_run,
             result=result,
             note=self.context.get("filename", ""),
         )
+
+
+# ---- checking and writing a sheet (all rows are written, or none) ----
+
+
+@dataclass
+class _Planned:
+    row: ParsedRow
+    indicator: Indicator
+    region: Region
+    period: Period
+    value: Decimal
+    source: str
+    existing: ExternalFigure | None
+
+    def overlaps(self, region: str, start: datetime.date, end: datetime.date) -> bool:
+        """Whether a figure of the same indicator there and then would count twice."""
+        return services.overlaps(
+            self.region.code, self.period.start, self.period.end, region, start, end
+        )
+
+
+def indicator_lookup() -> dict[str, str]:
+    """Indicator keys by every way a sheet may name them: key, name (current language
+    and Chinese) and “name（unit）”."""
+    table: dict[str, str] = {}
+    for indicator in services.figure_indicators():
+        table[indicator.key] = indicator.key
+        with translation.override("zh-hans"):
+            chinese = str(indicator.name)
+        for name in {str(indicator.name), chinese}:
+            table[name] = indicator.key
+            table[f"{name}（{indicator.unit}）"] = indicator.key
+            table[f"{name}({indicator.unit})"] = indicator.key
+    return table
+
+
+def figure_import(*, actor, rows: Iterable, dry_run: bool = False, result=None, note: str = ""):
+    """Create or correct figures from sheet rows; with any error nothing is written.
+
+    A row names an indicator (name or key), a region code, a period, a value and a source.
+    A row for a figure already there (same indicator, region and period) corrects it
+    unless it is confirmed. Overlaps are refused against stored figures and between rows.
+    References are resolved with one query per table for the whole sheet.
+    """
+    ensure_can(actor, services.ADD_PERM)
+    rows = importing.rows_from(rows)
+    if result is None:
+        result = ImportResult(columns=FIGURE_COLUMNS, dry_run=dry_run)
+        result.rows = rows
+    try:
+        with transaction.atomic():
+            planned = _plan_import(actor, rows, result)
+            result.count()
+            if not result.ok or dry_run:
+                return result
+            _write_import(actor, planned, note)
+            result.written = True
+    except IntegrityError:
+        result.add_error(
+            None,
+            "",
+            gettext("Someone changed figures while this file was being imported. Try again."),
+        )
+    return result
+
+
+def _plan_import(actor, rows, result) -> list[_Planned]:
+    lookup = indicator_lookup()
+    regions = {
+        r.code: r
+        for r in importing.fetch_in(
+            Region.objects.all(), "code", (row.values.get("region") for row in rows)
+        )
+    }
+    allowed: dict[str, bool] = {}
+    checked: list[_Planned] = []
+    for row in rows:
+        if row.has_error:
+            continue
+        data = row.values
+        errors_before = result.error_count
+        key = lookup.get(str(data.get("indicator") or "").strip())
+        if key is None:
+            importing.add_errors(result, row, services.not_a_figure(data.get("indicator")))
+        code = data.get("region") or ""
+        region = regions.get(code)
+        if region is None:
+            result.add_error(
+                row.number, "region", gettext("No region has the code %(code)s.") % {"code": code}
+            )
+        else:
+            if code not in allowed:
+                allowed[code] = has_perm(actor, services.ADD_PERM, region)
+            if not allowed[code]:
+                result.add_error(
+                    row.number,
+                    "region",
+                    gettext("Region %(code)s is outside your area of work.") % {"code": code},
+                )
+        found: dict[str, Any] = {}
+        for name, check in (
+            ("period", services.clean_period),
+            ("value", services.clean_value),
+            ("source", services.check_source),
+        ):
+            try:
+                found[name] = check(data.get(name))
+            except ValidationError as error:
+                importing.add_errors(result, row, error)
+        period, value = found.get("period"), found.get("value")
+        if result.error_count > errors_before:
+            continue
+        assert key is not None and region is not None and period is not None
+        assert value is not None
+        checked.append(
+            _Planned(
+                row=row,
+                indicator=registry.get(key),
+                region=region,
+                period=period,
+                value=value,
+                source=found["source"],
+                existing=None,
+            )
+        )
+    if not checked:
+        return []
+    services.lock_tree(checked[0].region)
+    stored = list(
+        ExternalFigure.objects.filter(
+            indicator__in={p.indicator.key for p in checked},
+            period_start__lte=max(p.period.end for p in checked),
+            period_end__gte=min(p.period.start for p in checked),
+        ).select_related("region")
+    )
+    same = {(f.indicator, f.region_id, f.period): f for f in stored}
+    planned: list[_Planned] = []
+    taken: list[_Planned] = []
+    for plan in checked:
+        row = plan.row
+        plan.existing = same.get((plan.indicator.key, plan.region.code, plan.period.key))
+        if plan.existing is not None and plan.existing.status == FigureStatus.CONFIRMED:
+            unchanged = plan.existing.value == plan.value and plan.existing.source == plan.source
+            if unchanged:
+                row.action = importing.UNCHANGED
+                continue
+            importing.refuse(
+                result, row, services.check_not_confirmed, plan.existing, columns={"": "value"}
+            )
+            continue
+        clash = next(
+            (
+                f
+                for f in stored
+                if f.indicator == plan.indicator.key
+                and (plan.existing is None or f.pk != plan.existing.pk)
+                and plan.overlaps(f.region_id, f.period_start, f.period_end)
+            ),
+            None,
+        )
+        if clash is not None:
+            importing.add_errors(
+                result, row, services.overlap_refusal(clash), columns={"__all__": "period"}
+            )
+            continue
+        earlier = next(
+            (
+                p
+                for p in taken
+                if p.indicator.key == plan.indicator.key
+                and plan.overlaps(p.region.code, p.period.start, p.period.end)
+            ),
+            None,
+        )
+        if earlier is not None:
+            result.add_error(
+                row.number,
+                "period",
+                gettext(
+                    "Row %(first)d already has a figure of this indicator whose period and "
+                    "region overlap this one."
+                )
+                % {"first": earlier.row.number},
+            )
+            continue
+        taken.append(plan)
+        if plan.existing is None:
+            row.action = importing.CREATE
+        elif (
+            plan.existing.value == plan.value
+            and plan.existing.source == plan.source
+            and plan.existing.status == FigureStatus.SUBMITTED
+        ):
+            row.action = importing.UNCHANGED
+            continue
+        else:
+            row.action = importing.UPDATE
+        planned.append(plan)
+    return planned
+
+
+def _write_import(actor, planned: list[_Planned], note: str) -> None:
+    creates: list[ExternalFigure] = []
+    entries: list[AuditEntry] = []
+    for plan in planned:
+        fields = {
+            "value": plan.value,
+            "source": plan.source,
+            "status": FigureStatus.SUBMITTED,
+            "status_reason": "",
+            "entered_by": actor,
+        }
+        if plan.existing is None:
+            figure = ExternalFigure(
+                indicator=plan.indicator.key,
+                region=plan.region,
+                period=plan.period.key,
+                period_start=plan.period.start,
+                period_end=plan.period.end,
+                **fields,
+            )
+            figure.full_clean(validate_unique=False, validate_constraints=False)
+            creates.append(figure)
+            continue
+        figure = plan.existing
+        before = audit.snapshot(figure)
+        for name, value in fields.items():
+            setattr(figure, name, value)
+        figure.version += 1
+        figure.save()
+        entries.append(importing.audit_entry(actor=actor, obj=figure, before=before, note=note))
+    importing.bulk_insert(ExternalFigure, creates)
+    entries += [
+        importing.audit_entry(actor=actor, obj=figure, before=None, note=note) for figure in creates
+    ]
+    AuditEntry.objects.bulk_create(entries)
