@@ -175,11 +175,17 @@ def refuse(
 def add_errors(
     result: ImportResult, row: ParsedRow, error: ValidationError, *, columns: dict | None = None
 ) -> None:
-    """Record a service's ValidationError on a row, naming the sheet's columns."""
+    """Record a service's ValidationError on a row, naming the sheet's columns.
+
+    `columns` maps the service's field names to column keys; "__all__" names the column
+    that an error about the whole record belongs to on the sheet.
+    """
     if columns and hasattr(error, "error_dict"):
         error = ValidationError(
             {columns.get(name, name): errors for name, errors in error.error_dict.items()}
         )
+    elif columns and "__all__" in columns:
+        error = ValidationError({columns["__all__"]: error.error_list})
     result.add_validation_error(row.number, error)
 
 

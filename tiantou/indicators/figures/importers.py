@@ -307,7 +307,11 @@ def _plan_import(actor, rows, result) -> list[_Planned]:
                 row.action = importing.UNCHANGED
                 continue
             importing.refuse(
-                result, row, services.check_not_confirmed, plan.existing, columns={"": "value"}
+                result,
+                row,
+                services.check_not_confirmed,
+                plan.existing,
+                columns={"__all__": "value"},
             )
             continue
         clash = next(
