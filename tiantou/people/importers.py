@@ -391,16 +391,7 @@ class RosterImportResult(ImportResult):
         }
 
 
-PERSON_DETAIL_FIELDS = (
-    "gender",
-    "birth_date",
-    "ethnic_group",
-    "political_status",
-    "education",
-    "title",
-    "title_rank",
-    "phone",
-)
+PERSON_DETAIL_FIELDS = services.PERSON_DETAILS
 POSTING_FIELDS = ("mode", "post_type", "dispatch_level", "is_from_outside_county")
 LIVE = (PostingStatus.PLANNED, PostingStatus.ACTIVE)
 

@@ -22,8 +22,8 @@ from .titles import post_title
 
 # ---- people ----
 
-PERSON_FIELDS = {
-    "name",
+# A person's details other than name, place, unit and login (the roster sheet's too).
+PERSON_DETAILS = (
     "gender",
     "birth_date",
     "ethnic_group",
@@ -32,11 +32,8 @@ PERSON_FIELDS = {
     "title",
     "title_rank",
     "phone",
-    "home_unit",
-    "region",
-    "user",
-    "is_demo",
-}
+)
+PERSON_FIELDS = {"name", *PERSON_DETAILS, "home_unit", "region", "user", "is_demo"}
 
 
 def _set_id_number(person: Person, id_number: str) -> None:

@@ -317,21 +317,14 @@ def _plan_organisation_import(actor, rows, result, fields):
         credit_code = data.get("credit_code") or ""
         existing = by_credit_code.get(credit_code) if credit_code else None
         namesake = by_name.get((code, data.get("name")))
-        if existing is None and namesake is not None:
-            if credit_code and namesake.credit_code and namesake.credit_code != credit_code:
-                # A new organisation would take a name already registered in the region.
-                importing.refuse(
-                    result,
-                    row,
-                    services.check_organisation_unique,
-                    data,
-                    same_code=None,
-                    same_name=namesake,
-                )
-                continue
-            existing = namesake
-        elif existing is not None and namesake is not None and namesake.pk != existing.pk:
-            # Updating the organisation of this credit code would take another's name.
+        # The name is taken when a new organisation (another credit code) or the one of
+        # this credit code would get the name of another organisation of the region.
+        taken = namesake is not None and (
+            namesake.pk != existing.pk
+            if existing is not None
+            else bool(credit_code and namesake.credit_code and namesake.credit_code != credit_code)
+        )
+        if taken:
             importing.refuse(
                 result,
                 row,
@@ -341,6 +334,7 @@ def _plan_organisation_import(actor, rows, result, fields):
                 same_name=namesake,
             )
             continue
+        existing = existing or namesake
         if existing is None:
             row.action = importing.CREATE
             obj = Organisation(**{f: data[f] for f in fields if f in data})
