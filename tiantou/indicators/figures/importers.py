@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tiantou.accounts.permissions import ensure_can, has_perm
 from tiantou.core import audit, importing
-from tiantou.core.importing import Column, Importer, ImportResult, ParsedRow
+from tiantou.core.importing import Column, Importer, ImportResult, Lookup, ParsedRow
 from tiantou.core.models import AuditEntry
 from tiantou.core.periods import Period
 from tiantou.regions.models import Region
@@ -181,19 +181,25 @@ class _Planned:
         )
 
 
-def indicator_lookup() -> dict[str, str]:
-    """Indicator keys by every way a sheet may name them: key, name (current language
-    and Chinese) and “name（unit）”."""
-    table: dict[str, str] = {}
-    for indicator in services.figure_indicators():
-        table[indicator.key] = indicator.key
-        with translation.override("zh-hans"):
-            chinese = str(indicator.name)
-        for name in {str(indicator.name), chinese}:
-            table[name] = indicator.key
-            table[f"{name}（{indicator.unit}）"] = indicator.key
-            table[f"{name}({indicator.unit})"] = indicator.key
-    return table
+def _names_of(indicator: Indicator) -> list[str]:
+    """Every way a sheet may name an indicator: key, name (current language and Chinese)
+    and “name（unit）”."""
+    with translation.override("zh-hans"):
+        chinese = str(indicator.name)
+    names = [indicator.key]
+    for name in dict.fromkeys([str(indicator.name), chinese]):
+        names += [name, f"{name}（{indicator.unit}）", f"{name}({indicator.unit})"]
+    return names
+
+
+def indicator_lookup() -> Lookup:
+    """The indicators entered from outside, by every way a sheet may name them."""
+    return Lookup(
+        services.figure_indicators(),
+        what=gettext("indicator"),
+        keys=_names_of,
+        missing=lambda name: services.not_a_figure(name).messages[0],
+    )
 
 
 def figure_import(*, actor, rows: Iterable, dry_run: bool = False, result=None, note: str = ""):
@@ -241,9 +247,10 @@ def _plan_import(actor, rows, result) -> list[_Planned]:
             continue
         data = row.values
         errors_before = result.error_count
-        key = lookup.get(str(data.get("indicator") or "").strip())
-        if key is None:
-            importing.add_errors(result, row, services.not_a_figure(data.get("indicator")))
+        name = str(data.get("indicator") or "").strip()
+        indicator = lookup.find(result, row, "indicator", name)
+        if not name:
+            importing.add_errors(result, row, services.not_a_figure(name))
         code = data.get("region") or ""
         region = regions.get(code)
         if region is None:
@@ -272,12 +279,12 @@ def _plan_import(actor, rows, result) -> list[_Planned]:
         period, value = found.get("period"), found.get("value")
         if result.error_count > errors_before:
             continue
-        assert key is not None and region is not None and period is not None
+        assert indicator is not None and region is not None and period is not None
         assert value is not None
         checked.append(
             _Planned(
                 row=row,
-                indicator=registry.get(key),
+                indicator=indicator,
                 region=region,
                 period=period,
                 value=value,
