@@ -5,6 +5,7 @@ runs both, and expects the service's message among the row's errors.
 """
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +26,7 @@ TOMORROW = TODAY + datetime.timedelta(days=1)
 
 
 def _service_messages(actor, **given) -> list[str]:
-    arguments = {
+    arguments: dict[str, Any] = {
         "activity_type": ActivityType.objects.get(key="training"),
         "title": "蔬菜栽培技术培训",
         "region": Region.objects.get(code=TOWNSHIP_A),
