@@ -280,7 +280,7 @@ def township_a_objects(alice, bob, township_a, posting_ming):
 
 def _figure(alice, township_a):
     """A figure from outside entered for township A."""
-    from tiantou.indicators import figures
+    from tiantou.indicators.figures import services as figures
 
     return figures.figure_enter(
         actor=alice, indicator="above_scale_output", region=township_a, period="2026", value=1

@@ -109,9 +109,12 @@ def readable_changes(entry: AuditEntry) -> list[tuple[str, object, object]]:
     fields: dict[str, Any] = {}
     if model is not None:
         fields = {f.name: f for f in (*model._meta.concrete_fields, *model._meta.many_to_many)}
+    # A selector may hide more fields of one reader's rows (a person's birth date beside
+    # the masked ID number) by setting `hidden_fields` on the entries it hands out.
+    hidden = getattr(entry, "hidden_fields", HIDDEN_FIELDS)
     rows: list[tuple[str, object, object]] = []
     for name, old, new in entry.changes():
-        if name in HIDDEN_FIELDS:
+        if name in hidden:
             continue
         field = fields.get(name)
         label = str(field.verbose_name) if field is not None else name

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tiantou.accounts.models import User
 
-from . import figures
+from .figures import services as figures
 from .models import ExternalFigure
 
 BUREAU = "kjj"  # the demo county S&T admin confirms what the system administrator entered

@@ -6,5 +6,5 @@ app_name = "indicators"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("value/", views.value, name="value"),
-    path("figures/", include("tiantou.indicators.figure_urls")),
+    path("figures/", include("tiantou.indicators.figures.urls")),
 ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from tiantou.accounts.permissions import ensure_can, has_perm
 from tiantou.core import audit, regioncodes
+from tiantou.core.importing import not_in_area
 from tiantou.core.models import AuditAction
 from tiantou.core.periods import Period
 from tiantou.regions.choices import Level
@@ -45,8 +46,11 @@ def _parse_uuid(value) -> uuid_lib.UUID | None:
         ) from error
 
 
-def _clean_measure(key: str, value, *, decimal: bool):
-    """A measure value as typed (number or text) made into int/Decimal, or an error message."""
+def clean_measure(key: str, value, *, decimal: bool):
+    """A measure value as typed (number or text) made into int/Decimal, or a ValidationError.
+
+    The one rule for a measure's value: the services and the import's cells use it.
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
@@ -78,7 +82,7 @@ def _clean_measure(key: str, value, *, decimal: bool):
     return int(number_d)
 
 
-def _clean_measures(activity_type, measures: dict) -> dict:
+def clean_measures(activity_type, measures: dict) -> dict:
     """Only the type's measures, the required ones present, every value a number ≥ 0."""
     unknown = set(measures) - set(MEASURE_KEYS)
     if unknown:
@@ -89,7 +93,7 @@ def _clean_measures(activity_type, measures: dict) -> dict:
     for measure in MEASURES:
         raw = measures.get(measure.key)
         try:
-            value = _clean_measure(measure.key, raw, decimal=measure.decimal)
+            value = clean_measure(measure.key, raw, decimal=measure.decimal)
         except ValidationError as error:
             errors[measure.key] = error.error_list
             continue
@@ -113,9 +117,10 @@ def _clean_measures(activity_type, measures: dict) -> dict:
     return {key: cleaned.get(key) for key in MEASURE_KEYS}
 
 
-def _clean_dates(starts_on, ends_on) -> dict[str, list]:
+def date_errors(starts_on, ends_on, *, today: datetime.date | None = None) -> dict[str, list]:
+    """The activity's dates: given, not in the future, the end not before the start."""
     errors: dict[str, list] = {}
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     if not isinstance(starts_on, datetime.date):
         errors["starts_on"] = [_("Enter the date of the activity.")]
         return errors
@@ -146,26 +151,87 @@ def _clean_coordinates(latitude, longitude) -> tuple[Decimal | None, Decimal | N
     return lat, lon
 
 
-def _check_place_and_organisers(*, actor, region, posting, organisation) -> None:
-    ensure_can(actor, "ledger.add_activity", region)
+def check_place(region) -> None:
+    """An activity takes place in a township or a village."""
     if region.level not in (Level.TOWNSHIP, Level.VILLAGE):
         raise ValidationError(
             {"region": _("An activity takes place in a township or a village.")}, code="level"
         )
-    if posting is not None:
-        own = posting.person.user_id is not None and posting.person.user_id == actor.pk
-        if not own and not has_perm(actor, "ledger.confirm_activity", region):
-            raise ValidationError(
-                {"posting": _("You can only record activities under your own posting.")},
-                code="not_own_posting",
-            )
-    if organisation is not None and not has_perm(actor, "regions.view_organisation", organisation):
+
+
+def check_posting(*, actor, posting, region) -> None:
+    """Only an admin who may confirm there records under someone else's posting."""
+    if posting is None:
+        return
+    own = posting.person.user_id is not None and posting.person.user_id == actor.pk
+    if not own and not has_perm(actor, "ledger.confirm_activity", region):
         raise ValidationError(
-            {"organisation": _("This unit is outside your area.")}, code="organisation_scope"
+            {"posting": _("You can only record activities under your own posting.")},
+            code="not_own_posting",
         )
 
 
-def _check_technologies(activity_type, technologies) -> list:
+def organiser_errors(posting, organisation) -> dict[str, list]:
+    """A cadre, a unit or both must have organised the activity."""
+    if posting is None and organisation is None:
+        return {"posting": [_("Say who organised the activity: a cadre, a unit or both.")]}
+    return {}
+
+
+def check_activity_type(activity_type) -> None:
+    """The type must exist and be in use."""
+    if activity_type is None or not activity_type.is_active:
+        raise ValidationError(
+            {"activity_type": _("Choose a type of activity in use.")}, code="inactive_type"
+        )
+
+
+def _check_place_and_organisers(*, actor, region, posting, organisation) -> None:
+    ensure_can(actor, "ledger.add_activity", region)
+    check_place(region)
+    check_posting(actor=actor, posting=posting, region=region)
+    if organisation is not None and not has_perm(actor, "regions.view_organisation", organisation):
+        raise ValidationError(
+            {"organisation": not_in_area(_("unit"), organisation.name)}, code="organisation_scope"
+        )
+
+
+def _validate(*, actor, values: dict, keep_type: bool = False) -> dict:
+    """The checks `activity_create` and `activity_update` share, on the record's fields.
+
+    Returns the cleaned title and measures; raises one ValidationError listing every
+    field's problems (place and organisers are refused first, on their own).
+    """
+    _check_place_and_organisers(
+        actor=actor,
+        region=values["region"],
+        posting=values["posting"],
+        organisation=values["organisation"],
+    )
+    errors: dict[str, list] = {}
+    title = (values["title"] or "").strip()
+    if not title:
+        errors["title"] = [_("Give the activity a title.")]
+    activity_type = values["activity_type"]
+    if not (keep_type and activity_type is not None):
+        try:
+            check_activity_type(activity_type)
+        except ValidationError as error:
+            errors |= error.message_dict
+    errors |= date_errors(values["starts_on"], values["ends_on"])
+    errors |= organiser_errors(values["posting"], values["organisation"])
+    measures: dict = {}
+    if activity_type is not None:
+        try:
+            measures = clean_measures(activity_type, values["measures"])
+        except ValidationError as error:
+            errors |= error.message_dict
+    if errors:
+        raise ValidationError(errors)
+    return {"title": title, **measures}
+
+
+def check_technologies(activity_type, technologies) -> list:
     technologies = list(technologies or ())
     if not technologies:
         return []
@@ -269,30 +335,23 @@ def activity_create(
         existing = Activity.objects.filter(uuid=record_id).first()
         if existing is not None:
             return _existing_for(actor, existing), False
-    _check_place_and_organisers(
-        actor=actor, region=region, posting=posting, organisation=organisation
+    cleaned = _validate(
+        actor=actor,
+        values={
+            "activity_type": activity_type,
+            "title": title,
+            "region": region,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "posting": posting,
+            "organisation": organisation,
+            "measures": measures,
+        },
     )
-    errors: dict[str, list] = {}
-    title = (title or "").strip()
-    if not title:
-        errors["title"] = [_("Give the activity a title.")]
-    if activity_type is None or not activity_type.is_active:
-        errors["activity_type"] = [_("Choose a type of activity in use.")]
-    errors |= _clean_dates(starts_on, ends_on)
-    if posting is None and organisation is None:
-        errors["posting"] = [_("Say who organised the activity: a cadre, a unit or both.")]
-    try:
-        cleaned = _clean_measures(activity_type, measures) if activity_type else {}
-    except ValidationError as error:
-        errors |= error.message_dict
-        cleaned = {}
-    if errors:
-        raise ValidationError(errors)
-    techs = _check_technologies(activity_type, technologies)
+    techs = check_technologies(activity_type, technologies)
     lat, lon = _clean_coordinates(latitude, longitude)
     activity = Activity(
         activity_type=activity_type,
-        title=title,
         description=(description or "").strip(),
         region=region,
         posting=posting,
@@ -374,36 +433,23 @@ def activity_update(
         raise TypeError(f"unknown activity fields {sorted(unknown)}")
     values = {name: getattr(activity, name) for name in allowed}
     values |= changes
-    _check_place_and_organisers(
+    # A type no longer in use may stay on a record made before; a new choice must be in use.
+    kept_type = "activity_type" not in changes or values["activity_type"] == activity.activity_type
+    cleaned = _validate(
         actor=actor,
-        region=values["region"],
-        posting=values["posting"],
-        organisation=values["organisation"],
+        values=values | {"measures": {k: values[k] for k in MEASURE_KEYS}},
+        keep_type=kept_type,
     )
-    errors: dict[str, list] = {}
-    values["title"] = (values["title"] or "").strip()
-    if not values["title"]:
-        errors["title"] = [_("Give the activity a title.")]
-    errors |= _clean_dates(values["starts_on"], values["ends_on"])
-    if values["posting"] is None and values["organisation"] is None:
-        errors["posting"] = [_("Say who organised the activity: a cadre, a unit or both.")]
     activity_type = values["activity_type"]
-    try:
-        measures = _clean_measures(activity_type, {k: values[k] for k in MEASURE_KEYS})
-    except ValidationError as error:
-        errors |= error.message_dict
-        measures = {}
-    if errors:
-        raise ValidationError(errors)
     if technologies is None:
         techs = list(activity.technologies.all()) if activity_type.records_technologies else []
     else:
-        techs = _check_technologies(activity_type, technologies)
+        techs = check_technologies(activity_type, technologies)
     values["latitude"], values["longitude"] = _clean_coordinates(
         values["latitude"], values["longitude"]
     )
     values["description"] = (values["description"] or "").strip()
-    values |= measures
+    values |= cleaned
     before = audit.snapshot(activity)
     for name, value in values.items():
         setattr(activity, name, value)

@@ -1,7 +1,9 @@
-"""Excel importer of the existing roster: one row is a person and one of their postings.
+"""Excel import of the existing roster: one row is a person and one of their postings.
 
-Cells are parsed here without touching the database; `services.roster_import` resolves
-the references for the whole sheet at once and writes every row, or none.
+Cells are parsed without touching the database; `roster_import` then resolves the
+references for the whole sheet at once, checks each row through the validators of
+`services` (the rules of the person and posting services), and writes every row
+through those services, or none.
 """
 
 import dataclasses
@@ -11,13 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tiantou.core import importing
-from tiantou.core.importing import Column, Importer, ImportResult, ParsedRow
+from tiantou.accounts.permissions import ensure_can, has_perm
+from tiantou.core import importing, protected
+from tiantou.core.importing import Column, Importer, ImportResult, Lookup, ParsedRow
 from tiantou.core.validators import normalise_id_number
+from tiantou.regions.choices import Level
+from tiantou.regions.models import Organisation, Region
 
+from . import services
 from .choices import (
     DispatchLevel,
     Education,
@@ -28,6 +37,7 @@ from .choices import (
     PostType,
     TitleRank,
 )
+from .models import Person, Posting, Programme, Specialty
 
 # Words people type in rosters, accepted besides the choices' labels. They are input
 # that is read, not text that is shown, so they stay in Chinese whatever the language.
@@ -341,8 +351,6 @@ class RosterImporter(Importer):
         )
 
     def apply(self, result: ImportResult, *, dry_run: bool) -> None:
-        from .services import roster_import
-
         roster_import(
             actor=self.actor,
             rows=result.rows,
@@ -383,16 +391,7 @@ class RosterImportResult(ImportResult):
         }
 
 
-PERSON_DETAIL_FIELDS = (
-    "gender",
-    "birth_date",
-    "ethnic_group",
-    "political_status",
-    "education",
-    "title",
-    "title_rank",
-    "phone",
-)
+PERSON_DETAIL_FIELDS = services.PERSON_DETAILS
 POSTING_FIELDS = ("mode", "post_type", "dispatch_level", "is_from_outside_county")
 LIVE = (PostingStatus.PLANNED, PostingStatus.ACTIVE)
 
@@ -453,8 +452,6 @@ class RosterPlanner:
         self.allowed: dict[tuple[str, str], bool] = {}
 
     def may(self, perm: str, obj: Any) -> bool:
-        from tiantou.accounts.permissions import has_perm
-
         key = (perm, f"{type(obj).__name__}:{obj.pk}")
         if key not in self.allowed:
             self.allowed[key] = has_perm(self.actor, perm, obj)
@@ -466,11 +463,6 @@ class RosterPlanner:
     # -- look-ups, one query per table --
 
     def fetch(self) -> None:
-        from tiantou.core import protected
-        from tiantou.regions.models import Organisation, Region
-
-        from .models import Person, Posting, Programme, Specialty
-
         values = [r.values for r in self.rows]
         typed = {v.get("township") for v in values} | {v.get("village") for v in values}
         codes: set[str] = {c for c in typed if c}
@@ -483,12 +475,17 @@ class RosterPlanner:
             (v.get("programme") for v in values),
         ):
             self.programmes.setdefault(programme.name, []).append(programme)
-        self.organisations: dict[str, list] = {}
         names = {v.get("home_unit") for v in values} | {v.get("host_organisation") for v in values}
-        for organisation in importing.fetch_in(
-            Organisation.objects.visible_to(self.actor), "name", names
-        ):
-            self.organisations.setdefault(organisation.name, []).append(organisation)
+        self.organisations = Lookup.fetch(
+            Organisation.objects.visible_to(self.actor),
+            "name",
+            names,
+            what=gettext("organisation"),
+            ambiguous=gettext(
+                "Several organisations named “%(name)s” are registered in your area of "
+                "work; rename one of them to tell them apart."
+            ),
+        )
         self.specialties = {s.name: s for s in Specialty.objects.all()}
         for v in values:
             v["_digest"] = protected.digest(v["id_number"]) if v.get("id_number") else ""
@@ -510,8 +507,6 @@ class RosterPlanner:
     # -- one row --
 
     def host(self, row: ParsedRow) -> Any:
-        from tiantou.regions.choices import Level
-
         v = row.values
         township_code, village_code = v.get("township"), v.get("village")
         if not township_code and not village_code:
@@ -571,30 +566,28 @@ class RosterPlanner:
         return max(candidates, key=lambda p: p.region.level)
 
     def organisation(self, row: ParsedRow, key: str, county: Any, host: Any) -> Any:
+        """The home unit (nearest the county) or the host unit (which must lie in the host
+        township or village), within the actor's area; False when refused."""
         name = row.values.get(key)
         if not name:
             return None
-        candidates = self.organisations.get(name, [])
         if key == "host_organisation":
-            candidates = [o for o in candidates if host.contains(o.region_id)]
-            found, ambiguous = _one(candidates)
-        else:
-            found, ambiguous = _one(
-                candidates, prefer=lambda o: county is not None and county.contains(o.region_id)
+            found = self.organisations.find(
+                self.result, row, key, name, prefer=lambda o: host.contains(o.region_id)
             )
-        if found is None:
-            if ambiguous:
-                message = _(
-                    "Several organisations named “%(name)s” are registered in your area of "
-                    "work; rename one of them to tell them apart."
-                )
-            elif key == "host_organisation":
-                message = _("No organisation named “%(name)s” is registered in %(place)s.")
-            else:
-                message = _("No organisation named “%(name)s” is registered in your area of work.")
-            self.error(row, key, message % {"name": name, "place": host.name})
-            return False
-        return found
+            if found is not None and importing.refuse(
+                self.result, row, services.check_host_organisation, host, found
+            ):
+                return False
+        else:
+            found = self.organisations.find(
+                self.result,
+                row,
+                key,
+                name,
+                prefer=lambda o: county is not None and county.contains(o.region_id),
+            )
+        return False if found is None else found
 
     def person(self, row, plans: dict, county, home_unit) -> PersonPlan | None:
         v = row.values
@@ -696,16 +689,14 @@ class RosterPlanner:
         return plan
 
     def posting(self, row, person: PersonPlan, programme, host, host_organisation):
-        from .services import default_term_end
-
         v = row.values
         starts_on = v["starts_on"]
-        ends_on = v.get("ends_on") or default_term_end(starts_on, programme)
+        ends_on = v.get("ends_on") or services.default_term_end(starts_on, programme)
         status = v.get("status") or PostingStatus.ACTIVE
         recalled_on, reason = v.get("recalled_on"), (v.get("recall_reason") or "").strip()
         errors_before = self.result.error_count
-        if ends_on <= starts_on:
-            self.error(row, "ends_on", _("The term must end after it starts."))
+        if importing.refuse(self.result, row, services.check_term, starts_on, ends_on):
+            pass
         elif status == PostingStatus.ACTIVE and ends_on < self.today:
             status = PostingStatus.COMPLETED  # read as completed, as everywhere else
         elif status == PostingStatus.COMPLETED and ends_on >= self.today:
@@ -715,20 +706,23 @@ class RosterPlanner:
                 _("The term runs until %(end)s, so it cannot be completed yet.") % {"end": ends_on},
             )
         if status == PostingStatus.RECALLED:
+            refused = importing.refuse(
+                self.result,
+                row,
+                services.check_recall,
+                starts_on=starts_on,
+                on=recalled_on or starts_on,
+                reason=reason,
+                columns=ROSTER_ERROR_COLUMNS,
+            )
             if recalled_on is None:
                 self.error(row, "recalled_on", _("A recalled posting needs the recall date."))
-            elif recalled_on < starts_on:
-                self.error(
-                    row, "recalled_on", _("A recall cannot take effect before the term starts.")
-                )
-            elif recalled_on > min(ends_on, self.today):
+            elif not refused and recalled_on > min(ends_on, self.today):
                 self.error(
                     row,
                     "recalled_on",
                     _("The recall date must lie within the term and not in the future."),
                 )
-            if not reason:
-                self.error(row, "recall_reason", _("A recall needs a reason."))
         elif recalled_on or reason:
             self.error(
                 row,
@@ -849,19 +843,11 @@ class RosterPlanner:
                 for start, end in terms.values():
                     if start <= plan.ends_on and end >= plan.starts_on:
                         overlaps = True
-                        self.error(
-                            row,
-                            "starts_on",
-                            _(
-                                "%(person)s already has a posting in %(programme)s from "
-                                "%(start)s to %(end)s; terms of one programme cannot overlap."
-                            )
-                            % {
-                                "person": row.values["name"],
-                                "programme": plan.programme,
-                                "start": start,
-                                "end": end,
-                            },
+                        refusal = services.overlap_refusal(
+                            row.values["name"], plan.programme, start, end
+                        )
+                        importing.add_errors(
+                            self.result, row, refusal, columns={"__all__": "starts_on"}
                         )
                         break
                 if overlaps:
@@ -872,10 +858,8 @@ class RosterPlanner:
                 or (plan.status == PostingStatus.RECALLED and plan.ends_on >= self.today)
             )
             if activates and pair in active:
-                self.error(
-                    row,
-                    "status",
-                    _("This person already holds an active post in this programme."),
+                importing.add_errors(
+                    self.result, row, services.already_active(), columns={"__all__": "status"}
                 )
                 continue
             terms.pop(ident, None)
@@ -885,3 +869,150 @@ class RosterPlanner:
                 active.add(pair)
             elif plan.existing is not None and plan.existing.status == PostingStatus.ACTIVE:
                 active.discard(pair)
+
+
+# ---- writing the roster through the person and posting services ----
+
+
+class _RosterRollback(Exception):
+    """Raised inside the import's transaction to undo every row when one failed."""
+
+
+# Service field names → the roster sheet's column keys, for row errors.
+ROSTER_ERROR_COLUMNS = {
+    "host_region": "township",
+    "on": "recalled_on",
+    "reason": "recall_reason",
+}
+
+
+def _roster_error(result, row, error: Exception) -> None:
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                result.add_error(row.number, ROSTER_ERROR_COLUMNS.get(name, name), message)
+    elif isinstance(error, ValidationError):
+        for message in error.messages:
+            result.add_error(row.number, "", message)
+    else:
+        result.add_error(
+            row.number, "", str(error) or gettext("You do not have the right to do this.")
+        )
+
+
+def _roster_advance(*, actor, plan, today: dt.date) -> None:
+    """Move a planned (or active) posting on to the status the roster gives."""
+    posting = plan.posting
+    if plan.status == PostingStatus.PLANNED:
+        return
+    over = plan.status == PostingStatus.COMPLETED or (
+        plan.status == PostingStatus.RECALLED and posting.ends_on < today
+    )
+    if over:
+        on = plan.recalled_on if plan.status == PostingStatus.RECALLED else posting.ends_on
+        services.posting_close_history(
+            actor=actor, posting=posting, to=plan.status, on=on, note=plan.reason
+        )
+        return
+    if posting.status == PostingStatus.PLANNED:
+        posting = services.posting_activate(actor=actor, posting=posting, on=posting.starts_on)
+    if plan.status == PostingStatus.RECALLED:
+        services.posting_recall(
+            actor=actor, posting=posting, reason=plan.reason, on=plan.recalled_on
+        )
+
+
+def _roster_person(*, actor, person_plan) -> Person:
+    """Register the person of a plan, or update them, once for all their rows."""
+    if person_plan.person is None:
+        if person_plan.existing is None:
+            fields = dict(person_plan.create_fields)
+            person_plan.person = services.person_create(
+                actor=actor, name=fields.pop("name"), region=fields.pop("region"), **fields
+            )
+        else:
+            if person_plan.changes:
+                services.person_update(
+                    actor=actor, person=person_plan.existing, **person_plan.changes
+                )
+            person_plan.person = person_plan.existing
+    return person_plan.person
+
+
+def roster_import(*, actor, rows, dry_run: bool = False, result=None, today=None):
+    """Import the roster: people and their postings from sheet rows, all or nothing.
+
+    People are matched by ID number, else by name in the county; postings by person,
+    programme and start of term. Every write goes through the person and posting
+    services, so their rules (protected ID numbers, no overlapping terms) hold.
+    """
+    ensure_can(actor, "people.import_person")
+    rows = importing.rows_from(rows)
+    if result is None:
+        result = RosterImportResult(columns=ROSTER_COLUMNS, dry_run=dry_run, rows=rows)
+    today = today or timezone.localdate()
+    try:
+        with transaction.atomic():
+            plans = RosterPlanner(actor, rows, result, today).plan()
+            _roster_count(result, plans)
+            if not result.ok or dry_run:
+                return result
+            for plan in plans:
+                if plan.action == importing.UNCHANGED and not plan.person.changes:
+                    continue
+                if plan.person.failed:
+                    continue
+                try:
+                    person = _roster_person(actor=actor, person_plan=plan.person)
+                    if plan.action == importing.CREATE:
+                        plan.posting = services.posting_create(
+                            actor=actor,
+                            person=person,
+                            programme=plan.programme,
+                            host_region=plan.host_region,
+                            host_organisation=plan.host_organisation,
+                            starts_on=plan.starts_on,
+                            ends_on=plan.ends_on,
+                            **plan.fields,
+                        )
+                    elif plan.action == ADVANCE:
+                        plan.posting = plan.existing
+                    if plan.action in (importing.CREATE, ADVANCE):
+                        _roster_advance(actor=actor, plan=plan, today=today)
+                except (ValidationError, PermissionDenied) as error:
+                    plan.person.failed = plan.person.person is None
+                    _roster_error(result, plan.row, error)
+            if not result.ok:
+                raise _RosterRollback
+            result.written = True
+    except _RosterRollback:
+        result.errors.sort(key=lambda error: error.row or 0)
+    except IntegrityError:
+        result.add_error(
+            None,
+            "",
+            gettext("Someone changed the roster while this file was being imported. Try again."),
+        )
+    return result
+
+
+def _roster_count(result, plans) -> None:
+    """Row actions and the people and posting counts of a planned import."""
+    people: dict = {}
+    for plan in sorted(plans, key=lambda p: p.row.number):
+        first = plan.person.key not in people
+        people.setdefault(plan.person.key, plan.person)
+        if plan.action == importing.CREATE:
+            plan.row.action = importing.CREATE
+        elif plan.action == ADVANCE or (first and plan.person.changes):
+            plan.row.action = importing.UPDATE
+        else:
+            plan.row.action = importing.UNCHANGED
+    result.count()
+    if isinstance(result, RosterImportResult):
+        result.people_created = len([p for p in people.values() if p.existing is None])
+        result.people_updated = len([p for p in people.values() if p.existing and p.changes])
+        actions = [p.action for p in plans]
+        result.postings_created = actions.count(importing.CREATE)
+        result.postings_changed = actions.count(ADVANCE)
+        result.postings_unchanged = actions.count(importing.UNCHANGED)

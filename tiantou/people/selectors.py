@@ -9,8 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tiantou.accounts.permissions import audit_history, ensure_can, has_perm
-from tiantou.core import regioncodes
-from tiantou.core.models import AuditEntry
+from tiantou.core import audit, regioncodes
 from tiantou.regions.choices import Level
 from tiantou.regions.models import Organisation, Region
 
@@ -73,8 +72,8 @@ def person_history(*, user, person: Person) -> list | None:
     history = audit_history(user, person)
     if history and not can_read_id_number(user, person):
         for entry in history:
-            # `readable_changes` skips the fields named on the entry.
-            entry.HIDDEN_FIELDS = AuditEntry.HIDDEN_FIELDS | ID_REVEALING_FIELDS
+            # `audit.readable_changes` skips the fields named on the entry.
+            entry.hidden_fields = audit.HIDDEN_FIELDS | ID_REVEALING_FIELDS
     return history
 
 

@@ -23,8 +23,8 @@ from .titles import post_title
 
 # ---- people ----
 
-PERSON_FIELDS = {
-    "name",
+# A person's details other than name, place, unit and login (the roster sheet's too).
+PERSON_DETAILS = (
     "gender",
     "birth_date",
     "ethnic_group",
@@ -33,11 +33,8 @@ PERSON_FIELDS = {
     "title",
     "title_rank",
     "phone",
-    "home_unit",
-    "region",
-    "user",
-    "is_demo",
-}
+)
+PERSON_FIELDS = {"name", *PERSON_DETAILS, "home_unit", "region", "user", "is_demo"}
 
 
 def _set_id_number(person: Person, id_number: str) -> None:
@@ -158,6 +155,18 @@ def default_term_end(starts_on: datetime.date, programme: Programme) -> datetime
     return add_months(starts_on, programme.default_term_months) - datetime.timedelta(days=1)
 
 
+def overlap_refusal(person, programme, start: datetime.date, end: datetime.date):
+    """The refusal of a term overlapping the person's live term from `start` to `end`."""
+    return ValidationError(
+        _(
+            "%(person)s already has a posting in %(programme)s from %(start)s to %(end)s; "
+            "terms of one programme cannot overlap."
+        )
+        % {"person": person, "programme": programme, "start": start, "end": end},
+        code="overlap",
+    )
+
+
 def _check_no_overlap(posting: Posting) -> None:
     """One person holds at most one live posting of a programme over any stretch of time."""
     live = (PostingStatus.PLANNED, PostingStatus.ACTIVE)
@@ -168,19 +177,43 @@ def _check_no_overlap(posting: Posting) -> None:
         .first()
     )
     if overlapping is not None:
-        raise ValidationError(
-            _(
-                "%(person)s already has a posting in %(programme)s from %(start)s to %(end)s; "
-                "terms of one programme cannot overlap."
-            )
-            % {
-                "person": posting.person,
-                "programme": posting.programme,
-                "start": overlapping.starts_on,
-                "end": overlapping.ends_on,
-            },
-            code="overlap",
+        raise overlap_refusal(
+            posting.person, posting.programme, overlapping.starts_on, overlapping.ends_on
         )
+
+
+def check_term(starts_on: datetime.date, ends_on: datetime.date) -> None:
+    """A term ends after it starts."""
+    if ends_on <= starts_on:
+        raise ValidationError({"ends_on": _("The term must end after it starts.")}, code="term")
+
+
+def check_host_organisation(host_region, host_organisation) -> None:
+    """The host unit lies in the host township or village."""
+    if host_organisation is not None and not host_region.contains(host_organisation.region_id):
+        raise ValidationError(
+            {"host_organisation": _("The host unit must lie in the host township or village.")},
+            code="host_organisation",
+        )
+
+
+def check_recall(*, starts_on: datetime.date, on: datetime.date, reason: str) -> str:
+    """A recall gives a reason and takes effect once the term has started."""
+    errors = {}
+    if not (reason or "").strip():
+        errors["reason"] = [_("A recall needs a reason.")]
+    if on < starts_on:
+        errors["on"] = [_("A recall cannot take effect before the term starts.")]
+    if errors:
+        raise ValidationError(errors, code="recall")
+    return reason.strip()
+
+
+def already_active() -> ValidationError:
+    """The refusal of a second active post of a person in one programme."""
+    return ValidationError(
+        _("This person already holds an active post in this programme."), code="active"
+    )
 
 
 @transaction.atomic
@@ -204,10 +237,7 @@ def posting_create(
     ensure_can(actor, "people.add_posting", host_region)
     if host_region.level not in (Level.TOWNSHIP, Level.VILLAGE):
         raise ValidationError({"host_region": _("A cadre is posted to a township or a village.")})
-    if host_organisation is not None and not host_region.contains(host_organisation.region_id):
-        raise ValidationError(
-            {"host_organisation": _("The host unit must lie in the host township or village.")}
-        )
+    check_host_organisation(host_region, host_organisation)
     defaults = {
         "treatment_grade": programme.treatment_grade,
         "salary_step_up": programme.salary_step_up,
@@ -226,8 +256,7 @@ def posting_create(
         status=PostingStatus.PLANNED,
         **{**defaults, **fields},
     )
-    if posting.ends_on <= posting.starts_on:
-        raise ValidationError({"ends_on": _("The term must end after it starts.")})
+    check_term(posting.starts_on, posting.ends_on)
     _check_no_overlap(posting)
     create_audited(actor=actor, obj=posting)
     _event(posting, actor, PostingEventKind.CREATED)
@@ -262,7 +291,7 @@ def posting_activate(*, actor, posting: Posting, on: datetime.date | None = None
     if Posting.objects.filter(
         person_id=posting.person_id, programme_id=posting.programme_id, status=PostingStatus.ACTIVE
     ).exists():
-        raise ValidationError(_("This person already holds an active post in this programme."))
+        raise already_active()
     return _move(
         posting, actor=actor, to=PostingStatus.ACTIVE, kind=PostingEventKind.ACTIVATED, on=on
     )
@@ -280,14 +309,13 @@ def posting_recall(
     if posting.effective_status() != PostingStatus.ACTIVE:
         raise ValidationError(_("Only an active posting can be recalled."))
     on = on or timezone.localdate()
-    if on < posting.starts_on:
-        raise ValidationError({"on": _("A recall cannot take effect before the term starts.")})
+    reason = check_recall(starts_on=posting.starts_on, on=on, reason=reason)
     return _move(
         posting,
         actor=actor,
         to=PostingStatus.RECALLED,
         kind=PostingEventKind.RECALLED,
-        note=reason.strip(),
+        note=reason,
         on=on,
         ended_on=on,
     )
@@ -437,16 +465,10 @@ def posting_update(
     status = Posting.objects.select_for_update().values_list("status", flat=True).get(pk=posting.pk)
     if status in CLOSED_STATUSES:
         raise ValidationError(_("A recalled or withdrawn posting can no longer be changed."))
-    host_organisation = changes.get("host_organisation")
-    if host_organisation is not None and not posting.host_region.contains(
-        host_organisation.region_id
-    ):
-        raise ValidationError(
-            {"host_organisation": _("The host unit must lie in the host township or village.")}
-        )
+    check_host_organisation(posting.host_region, changes.get("host_organisation"))
     ends_on = changes.get("ends_on")
-    if ends_on is not None and ends_on <= posting.starts_on:
-        raise ValidationError({"ends_on": _("The term must end after it starts.")})
+    if ends_on is not None:
+        check_term(posting.starts_on, ends_on)
     if ends_on is not None and ends_on != posting.ends_on:
         _check_no_overlap(Posting(**{**_posting_keys(posting), "ends_on": ends_on}))
     if apply_changes(
@@ -586,34 +608,7 @@ def _targets_note(rows: list[LetterTarget]) -> str:
     )
 
 
-# ---- roster_import ----
-
-
-class _RosterRollback(Exception):
-    """Raised inside the import's transaction to undo every row when one failed."""
-
-
-# Service field names → the roster sheet's column keys, for row errors.
-ROSTER_ERROR_COLUMNS = {
-    "host_region": "township",
-    "on": "recalled_on",
-    "reason": "recall_reason",
-}
-
-
-def _roster_error(result, row, error: Exception) -> None:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            for message in messages:
-                result.add_error(row.number, ROSTER_ERROR_COLUMNS.get(name, name), message)
-    elif isinstance(error, ValidationError):
-        for message in error.messages:
-            result.add_error(row.number, "", message)
-    else:
-        result.add_error(row.number, "", str(error) or _("You do not have the right to do this."))
-
-
-def _posting_close_history(
+def posting_close_history(
     *, actor, posting: Posting, to: str, on: datetime.date, note: str = ""
 ) -> Posting:
     """Record a posting that was already over when it was registered: served, then ended.
@@ -629,132 +624,6 @@ def _posting_close_history(
         _event(posting, actor, PostingEventKind.ACTIVATED, effective_on=posting.starts_on)
     kind = PostingEventKind.RECALLED if to == PostingStatus.RECALLED else PostingEventKind.COMPLETED
     return _move(posting, actor=actor, to=to, kind=kind, note=note, on=on, ended_on=on)
-
-
-def _roster_advance(*, actor, plan, today: datetime.date) -> None:
-    """Move a planned (or active) posting on to the status the roster gives."""
-    posting = plan.posting
-    if plan.status == PostingStatus.PLANNED:
-        return
-    over = plan.status == PostingStatus.COMPLETED or (
-        plan.status == PostingStatus.RECALLED and posting.ends_on < today
-    )
-    if over:
-        on = plan.recalled_on if plan.status == PostingStatus.RECALLED else posting.ends_on
-        _posting_close_history(
-            actor=actor, posting=posting, to=plan.status, on=on, note=plan.reason
-        )
-        return
-    if posting.status == PostingStatus.PLANNED:
-        posting = posting_activate(actor=actor, posting=posting, on=posting.starts_on)
-    if plan.status == PostingStatus.RECALLED:
-        posting_recall(actor=actor, posting=posting, reason=plan.reason, on=plan.recalled_on)
-
-
-def _roster_person(*, actor, person_plan) -> Person:
-    """Register the person of a plan, or update them, once for all their rows."""
-    if person_plan.person is None:
-        if person_plan.existing is None:
-            fields = dict(person_plan.create_fields)
-            person_plan.person = person_create(
-                actor=actor, name=fields.pop("name"), region=fields.pop("region"), **fields
-            )
-        else:
-            if person_plan.changes:
-                person_update(actor=actor, person=person_plan.existing, **person_plan.changes)
-            person_plan.person = person_plan.existing
-    return person_plan.person
-
-
-def roster_import(*, actor, rows, dry_run: bool = False, result=None, today=None):
-    """Import the roster: people and their postings from sheet rows, all or nothing.
-
-    People are matched by ID number, else by name in the county; postings by person,
-    programme and start of term. Every write goes through the person and posting
-    services, so their rules (protected ID numbers, no overlapping terms) hold.
-    """
-    from django.core.exceptions import PermissionDenied
-    from django.db import IntegrityError
-
-    from tiantou.core import importing
-
-    from .importers import ADVANCE, ROSTER_COLUMNS, RosterImportResult, RosterPlanner
-
-    ensure_can(actor, "people.import_person")
-    rows = importing.rows_from(rows)
-    if result is None:
-        result = RosterImportResult(columns=ROSTER_COLUMNS, dry_run=dry_run, rows=rows)
-    today = today or timezone.localdate()
-    try:
-        with transaction.atomic():
-            plans = RosterPlanner(actor, rows, result, today).plan()
-            _roster_count(result, plans)
-            if not result.ok or dry_run:
-                return result
-            for plan in plans:
-                if plan.action == importing.UNCHANGED and not plan.person.changes:
-                    continue
-                if plan.person.failed:
-                    continue
-                try:
-                    person = _roster_person(actor=actor, person_plan=plan.person)
-                    if plan.action == importing.CREATE:
-                        plan.posting = posting_create(
-                            actor=actor,
-                            person=person,
-                            programme=plan.programme,
-                            host_region=plan.host_region,
-                            host_organisation=plan.host_organisation,
-                            starts_on=plan.starts_on,
-                            ends_on=plan.ends_on,
-                            **plan.fields,
-                        )
-                    elif plan.action == ADVANCE:
-                        plan.posting = plan.existing
-                    if plan.action in (importing.CREATE, ADVANCE):
-                        _roster_advance(actor=actor, plan=plan, today=today)
-                except (ValidationError, PermissionDenied) as error:
-                    plan.person.failed = plan.person.person is None
-                    _roster_error(result, plan.row, error)
-            if not result.ok:
-                raise _RosterRollback
-            result.written = True
-    except _RosterRollback:
-        result.errors.sort(key=lambda error: error.row or 0)
-    except IntegrityError:
-        result.add_error(
-            None, "", _("Someone changed the roster while this file was being imported. Try again.")
-        )
-    return result
-
-
-def _roster_count(result, plans) -> None:
-    """Row actions and the people and posting counts of a planned import."""
-    from tiantou.core import importing
-
-    from .importers import ADVANCE, RosterImportResult
-
-    people: dict = {}
-    for plan in sorted(plans, key=lambda p: p.row.number):
-        first = plan.person.key not in people
-        people.setdefault(plan.person.key, plan.person)
-        if plan.action == importing.CREATE:
-            plan.row.action = importing.CREATE
-        elif plan.action == ADVANCE or (first and plan.person.changes):
-            plan.row.action = importing.UPDATE
-        else:
-            plan.row.action = importing.UNCHANGED
-    result.count()
-    if isinstance(result, RosterImportResult):
-        result.people_created = len([p for p in people.values() if p.existing is None])
-        result.people_updated = len([p for p in people.values() if p.existing and p.changes])
-        actions = [p.action for p in plans]
-        result.postings_created = actions.count(importing.CREATE)
-        result.postings_changed = actions.count(ADVANCE)
-        result.postings_unchanged = actions.count(importing.UNCHANGED)
-
-
-# ---- field keys ----
 
 
 @dataclass

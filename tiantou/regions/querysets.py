@@ -3,6 +3,7 @@
 from django.db import models
 
 from tiantou.accounts.scoping import scope_for
+from tiantou.core.regioncodes import subtree_range
 
 
 class RegionQuerySet(models.QuerySet):
@@ -11,8 +12,6 @@ class RegionQuerySet(models.QuerySet):
         return self.filter(scope_for(user).region_q("code"))
 
     def in_subtree(self, code: str, level: int | None = None) -> "RegionQuerySet":
-        from tiantou.core.regioncodes import subtree_range
-
         return self.filter(code__range=subtree_range(code, level))
 
 

@@ -4,8 +4,12 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
-from tiantou.accounts.scoping import scope_for
+from tiantou.accounts.permissions import has_perm
+from tiantou.accounts.roles import ROLE_PERMISSIONS
+from tiantou.accounts.scoping import memberships_of, scope_for
 from tiantou.core import regioncodes
+from tiantou.core.audit import entries_for
+from tiantou.core.models import AuditEntry
 
 from .choices import Level
 from .models import Organisation, Region
@@ -78,9 +82,6 @@ def organisation_list(*, user):
 
 def regions_where_allowed(*, user, perm: str, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)):
     """Active regions of the given levels where `user` holds `perm` (e.g. to add in)."""
-    from tiantou.accounts.roles import ROLE_PERMISSIONS
-    from tiantou.accounts.scoping import memberships_of
-
     regions = Region.objects.filter(level__in=levels, is_active=True).select_related("parent")
     if user.is_superuser:
         return regions
@@ -93,10 +94,6 @@ def regions_where_allowed(*, user, perm: str, levels=(Level.COUNTY, Level.TOWNSH
 
 def organisation_history(*, user, organisation: Organisation):
     """The audit rows of an organisation, or none for users who may not read the audit log."""
-    from tiantou.accounts.permissions import has_perm
-    from tiantou.core.audit import entries_for
-    from tiantou.core.models import AuditEntry
-
     if not has_perm(user, "core.view_auditentry", organisation):
         return AuditEntry.objects.none()
     return entries_for(organisation)

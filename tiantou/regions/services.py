@@ -6,14 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tiantou.accounts.permissions import ensure_can
-from tiantou.core import audit, regioncodes
-from tiantou.core.models import AuditEntry
+from tiantou.core import regioncodes
 from tiantou.core.services import apply_changes, create_audited
 from tiantou.core.validators import normalise_uscc
 
@@ -26,7 +25,16 @@ logger = logging.getLogger(__name__)
 # ---- regions (villages and communities are the only level written by users) ----
 
 
-def _check_village_code(code: str, township: Region) -> str:
+def check_township(township: Region) -> None:
+    """Villages and communities are added under a township only."""
+    if township.level != Level.TOWNSHIP:
+        raise ValidationError(
+            {"township": _("Villages can only be added under a township.")}, code="not_township"
+        )
+
+
+def check_village_code(code: str, township: Region) -> str:
+    """A village code: 12 digits inside the township's, not ending in 000 (its form only)."""
     code = regioncodes.normalise(code)
     if regioncodes.level_of(code) != regioncodes.VILLAGE or not township.contains(code):
         raise ValidationError(
@@ -36,10 +44,23 @@ def _check_village_code(code: str, township: Region) -> str:
                     "and not end in 000."
                 )
                 % {"prefix": regioncodes.prefix_of(township.code)}
-            }
+            },
+            code="village_code",
         )
+    return code
+
+
+def code_in_use(code: str) -> ValidationError:
+    """The refusal of a region code already taken."""
+    return ValidationError(
+        {"code": _("Code %(code)s is already in use.") % {"code": code}}, code="code_taken"
+    )
+
+
+def _check_village_code(code: str, township: Region) -> str:
+    code = check_village_code(code, township)
     if Region.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("Code %(code)s is already in use.") % {"code": code}})
+        raise code_in_use(code)
     return code
 
 
@@ -70,8 +91,7 @@ def village_create(
 ) -> Region:
     """Add a village or community to a township; a blank code takes the next free one."""
     ensure_can(actor, "regions.add_region", township)
-    if township.level != Level.TOWNSHIP:
-        raise ValidationError(_("Villages can only be added under a township."))
+    check_township(township)
     code = _check_village_code(code, township) if code else next_village_code(township)
     village = Region(
         code=code,
@@ -290,29 +310,46 @@ def _clean_organisation_fields(fields: dict) -> dict:
     return fields
 
 
-def _check_organisation_unique(fields: dict, organisation: Organisation | None = None) -> None:
-    """Clear messages for the two unique constraints, before the database refuses."""
-    others = Organisation.objects.all()
-    if organisation is not None:
-        others = others.exclude(pk=organisation.pk)
-    code = fields.get("credit_code")
-    if code and others.filter(credit_code=code).exists():
+def check_organisation_unique(
+    fields: dict, *, same_code: Organisation | None, same_name: Organisation | None
+) -> None:
+    """The two unique constraints, given the other organisations holding the credit code
+    and the name in the region (looked up by the caller: one by one, or for a whole sheet)."""
+    if fields.get("credit_code") and same_code is not None:
         raise ValidationError(
             {
                 "credit_code": _(
                     "Credit code %(code)s is already registered for another organisation."
                 )
-                % {"code": code}
-            }
+                % {"code": fields["credit_code"]}
+            },
+            code="credit_code_taken",
         )
-    region = fields.get("region")
-    if region is not None and others.filter(region=region, name=fields.get("name")).exists():
+    if fields.get("region") is not None and same_name is not None:
         raise ValidationError(
             {
                 "name": _("An organisation named “%(name)s” is already registered in %(region)s.")
-                % {"name": fields.get("name"), "region": region}
-            }
+                % {"name": fields.get("name"), "region": fields["region"]}
+            },
+            code="name_taken",
         )
+
+
+def _check_organisation_unique(fields: dict, organisation: Organisation | None = None) -> None:
+    """Clear messages for the two unique constraints, before the database refuses."""
+    others = Organisation.objects.all()
+    if organisation is not None:
+        others = others.exclude(pk=organisation.pk)
+    code, region = fields.get("credit_code"), fields.get("region")
+    check_organisation_unique(
+        fields,
+        same_code=others.filter(credit_code=code).first() if code else None,
+        same_name=(
+            others.filter(region=region, name=fields.get("name")).first()
+            if region is not None
+            else None
+        ),
+    )
 
 
 @transaction.atomic
@@ -354,375 +391,3 @@ def organisation_deactivate(*, actor, organisation: Organisation, reason: str) -
         raise ValidationError(_("Please give a reason."))
     apply_changes(actor=actor, obj=organisation, changes={"is_active": False}, note=reason.strip())
     return organisation
-
-
-# ---- Excel imports (rows parsed by `importers.py`; all rows are written, or none) ----
-
-ORGANISATION_IMPORT_FIELDS = (
-    "name",
-    "kind",
-    "association_type",
-    "region",
-    "credit_code",
-    "contact_person",
-    "phone",
-    "address",
-    "notes",
-)
-
-
-class _Rollback(Exception):
-    """Raised inside an import's transaction to undo every row written so far."""
-
-
-def _present_keys(rows, result) -> set[str]:
-    if result.present:
-        return set(result.present)
-    return set().union(*(row.values for row in rows)) if rows else set()
-
-
-def organisation_import(*, actor, rows, dry_run: bool = False, result=None, note: str = ""):
-    """Create or update organisations from sheet rows; with any error nothing is written.
-
-    A row matches an existing organisation by credit code, else by region and name.
-    Every region must lie where the actor may import (regions.import_organisation).
-    References are resolved with one query per table for the whole sheet.
-    """
-    from tiantou.core import importing
-
-    from .importers import ORGANISATION_COLUMNS
-
-    ensure_can(actor, "regions.import_organisation")
-    rows = importing.rows_from(rows)
-    if result is None:
-        result = importing.ImportResult(columns=ORGANISATION_COLUMNS, dry_run=dry_run)
-    fields = [f for f in ORGANISATION_IMPORT_FIELDS if f in _present_keys(rows, result)]
-    try:
-        with transaction.atomic():
-            creates, updates = _plan_organisation_import(actor, rows, result, fields)
-            result.count()
-            if not result.ok or dry_run:
-                return result
-            _write_organisation_import(actor, creates, updates, note)
-            result.written = True
-    except IntegrityError:
-        result.add_error(
-            None,
-            "",
-            _("Someone changed organisations while this file was being imported. Try again."),
-        )
-    return result
-
-
-def _plan_organisation_import(actor, rows, result, fields):
-    from tiantou.accounts.permissions import has_perm
-    from tiantou.core import importing
-
-    values = [row.values for row in rows]
-    importing.check_unique_in_file(
-        result,
-        lambda r: r.values.get("credit_code"),
-        "credit_code",
-        _("The same credit code is already in row %(first)d."),
-    )
-    importing.check_unique_in_file(
-        result,
-        lambda r: (r.values.get("region"), r.values.get("name")),
-        "name",
-        _("The same name in the same region is already in row %(first)d."),
-    )
-    regions = {
-        r.code: r
-        for r in importing.fetch_in(Region.objects.all(), "code", (v.get("region") for v in values))
-    }
-    by_credit_code = {
-        o.credit_code: o
-        for o in importing.fetch_in(
-            Organisation.objects.all(), "credit_code", (v.get("credit_code") for v in values)
-        )
-    }
-    by_name = {
-        (o.region_id, o.name): o
-        for o in importing.fetch_in(
-            Organisation.objects.filter(region_id__in=list(regions)),
-            "name",
-            (v.get("name") for v in values),
-        )
-    }
-    allowed: dict[str, bool] = {}
-
-    def may_import(code: str) -> bool:
-        if code not in allowed:
-            allowed[code] = has_perm(actor, "regions.import_organisation", regions[code])
-        return allowed[code]
-
-    creates, updates, matched = [], [], {}
-    for row in rows:
-        if row.has_error:
-            continue
-        data = dict(row.values)
-        errors_before = result.error_count
-        code = data.get("region")
-        region = regions.get(code) if code else None
-        if not code:
-            result.add_error(row.number, "region", _("This column must be filled in."))
-        elif region is None:
-            result.add_error(
-                row.number, "region", _("No region has the code %(code)s.") % {"code": code}
-            )
-        elif region is not None and region.level < Level.COUNTY:
-            result.add_error(
-                row.number,
-                "region",
-                _("Organisations are placed in a county, township or village, not higher."),
-            )
-        elif region is not None and not may_import(code):
-            result.add_error(
-                row.number,
-                "region",
-                _("Region %(code)s is outside your area of work.") % {"code": code},
-            )
-        if result.error_count > errors_before:
-            continue
-        if region is not None:
-            data["region"] = region
-        credit_code = data.get("credit_code") or ""
-        existing = by_credit_code.get(credit_code) if credit_code else None
-        namesake = by_name.get((code, data.get("name")))
-        if existing is None and namesake is not None:
-            if credit_code and namesake.credit_code and namesake.credit_code != credit_code:
-                result.add_error(
-                    row.number,
-                    "credit_code",
-                    _("“%(name)s” in this region is registered with credit code %(code)s.")
-                    % {"name": namesake.name, "code": namesake.credit_code},
-                )
-                continue
-            existing = namesake
-        elif existing is not None and namesake is not None and namesake.pk != existing.pk:
-            result.add_error(
-                row.number,
-                "name",
-                _("Another organisation with this name is already registered in this region."),
-            )
-            continue
-        if existing is None:
-            row.action = importing.CREATE
-            obj = Organisation(**{f: data[f] for f in fields if f in data})
-            if _validate_import_object(result, row, obj):
-                creates.append((row, obj))
-            continue
-        if existing.pk in matched:
-            result.add_error(
-                row.number,
-                "",
-                _("This row and row %(first)d describe the same organisation.")
-                % {"first": matched[existing.pk]},
-            )
-            continue
-        matched[existing.pk] = row.number
-        if not has_perm(actor, "regions.import_organisation", existing):
-            result.add_error(
-                row.number,
-                "credit_code",
-                _("This credit code belongs to an organisation outside your area of work."),
-            )
-            continue
-        changed = [
-            name
-            for name in fields
-            if (region.pk if name == "region" else data.get(name))
-            != (existing.region_id if name == "region" else getattr(existing, name))
-        ]
-        row.action = importing.UPDATE if changed else importing.UNCHANGED
-        if not changed:
-            continue
-        before = audit.snapshot(existing)
-        for name in changed:
-            setattr(existing, name, data.get(name))
-        if _validate_import_object(result, row, existing):
-            updates.append((existing, before, changed))
-    return creates, updates
-
-
-def _validate_import_object(result, row, obj) -> bool:
-    """Field checks in Python only: references and uniqueness were resolved in bulk."""
-    try:
-        obj.full_clean(
-            exclude=["region", "parent"], validate_unique=False, validate_constraints=False
-        )
-    except ValidationError as error:
-        result.add_validation_error(row.number, error)
-        return False
-    return True
-
-
-def _write_organisation_import(actor, creates, updates, note: str) -> None:
-    from tiantou.core import importing
-
-    note = _("Imported from Excel %(file)s") % {"file": note} if note else _("Imported from Excel")
-    created = Organisation.objects.bulk_create([obj for _row, obj in creates], batch_size=1000)
-    now = timezone.now()
-    changed_fields: set[str] = set()
-    for obj, _before, changed in updates:
-        obj.version += 1
-        obj.updated_at = now
-        changed_fields.update(changed)
-    if updates:
-        Organisation.objects.bulk_update(
-            [obj for obj, _b, _c in updates],
-            [*sorted(changed_fields), "version", "updated_at"],
-            batch_size=1000,
-        )
-    entries = [importing.audit_entry(actor=actor, obj=o, before=None, note=note) for o in created]
-    entries += [
-        importing.audit_entry(actor=actor, obj=obj, before=before, note=note)
-        for obj, before, _c in updates
-    ]
-    AuditEntry.objects.bulk_create(entries, batch_size=1000)
-
-
-def village_import(
-    *, actor, township_or_scope: Region, rows, dry_run: bool = False, result=None, note: str = ""
-):
-    """Add or update villages and communities from sheet rows, through `village_create`.
-
-    Every township must lie in `township_or_scope` (a township, or a county for a
-    county-wide file). A row matches an existing village by code, else by township
-    and name. With any error nothing is written.
-    """
-    from tiantou.core import importing
-
-    from .importers import VILLAGE_COLUMNS
-
-    ensure_can(actor, "regions.import_region", township_or_scope)
-    rows = importing.rows_from(rows)
-    if result is None:
-        result = importing.ImportResult(columns=VILLAGE_COLUMNS, dry_run=dry_run)
-    has_kind = "kind" in _present_keys(rows, result)
-    plan = _plan_village_import(actor, township_or_scope, rows, result, has_kind)
-    result.count()
-    if not result.ok or dry_run:
-        return result
-    # Explicit codes first, so that the next free codes are counted after them.
-    plan.sort(key=lambda item: item[0] != importing.CREATE or not item[1].values.get("code"))
-    try:
-        with transaction.atomic():
-            for action, row, township, existing in plan:
-                data = row.values
-                try:
-                    if action == importing.CREATE:
-                        village_create(
-                            actor=actor,
-                            township=township,
-                            name=data["name"],
-                            code=data.get("code") or "",
-                            kind=data.get("kind") or RegionKind.VILLAGE,
-                            source=RegionSource.IMPORTED,
-                        )
-                    elif action == importing.UPDATE:
-                        changes = {"name": data["name"]}
-                        if has_kind:
-                            changes["kind"] = data.get("kind") or RegionKind.VILLAGE
-                        region_update(actor=actor, region=existing, **changes)
-                except ValidationError as error:
-                    result.add_validation_error(row.number, error)
-            if not result.ok:
-                raise _Rollback
-            result.written = True
-    except _Rollback:
-        pass
-    except IntegrityError:
-        result.add_error(
-            None, "", _("Someone changed villages while this file was being imported. Try again.")
-        )
-    return result
-
-
-def _plan_village_import(actor, scope: Region, rows, result, has_kind):
-    from tiantou.accounts.permissions import has_perm
-    from tiantou.core import importing
-
-    importing.check_unique_in_file(
-        result,
-        lambda r: r.values.get("code"),
-        "code",
-        _("The same village code is already in row %(first)d."),
-    )
-    importing.check_unique_in_file(
-        result,
-        lambda r: (r.values.get("township"), r.values.get("name")),
-        "name",
-        _("The same name in the same township is already in row %(first)d."),
-    )
-    townships = {
-        r.code: r
-        for r in importing.fetch_in(
-            Region.objects.filter(level=Level.TOWNSHIP),
-            "code",
-            (row.values.get("township") for row in rows),
-        )
-    }
-    existing = importing.fetch_in(Region.objects.all(), "parent_id", list(townships))
-    existing += importing.fetch_in(
-        Region.objects.all(), "code", (row.values.get("code") for row in rows)
-    )
-    by_code = {r.code: r for r in existing}
-    by_name = {(r.parent_id, r.name): r for r in existing}
-    plan = []
-    for row in rows:
-        if row.has_error:
-            continue
-        data = row.values
-        township = townships.get(data.get("township") or "")
-        if township is None:
-            if data.get("township"):
-                result.add_error(
-                    row.number,
-                    "township",
-                    _("%(code)s is not the code of a township.") % {"code": data["township"]},
-                )
-            continue
-        if not scope.contains(township.code) or not has_perm(actor, "regions.add_region", township):
-            result.add_error(
-                row.number,
-                "township",
-                _("Township %(code)s is outside where you may import.") % {"code": township.code},
-            )
-            continue
-        code = data.get("code") or ""
-        if code and (
-            regioncodes.level_of(code) != regioncodes.VILLAGE or not township.contains(code)
-        ):
-            result.add_error(
-                row.number,
-                "code",
-                _("A village code must begin with the township's %(prefix)s and not end in 000.")
-                % {"prefix": regioncodes.prefix_of(township.code)},
-            )
-            continue
-        match = by_code.get(code) if code else by_name.get((township.code, data.get("name")))
-        namesake = by_name.get((township.code, data.get("name")))
-        if code and match is None and namesake is not None:
-            result.add_error(
-                row.number,
-                "name",
-                _("“%(name)s” already exists in this township with code %(code)s.")
-                % {"name": namesake.name, "code": namesake.code},
-            )
-            continue
-        if match is None:
-            row.action = importing.CREATE
-            plan.append((row.action, row, township, None))
-            continue
-        if match.parent_id != township.code:
-            result.add_error(
-                row.number, "code", _("Code %(code)s is already in use.") % {"code": code}
-            )
-            continue
-        changed = match.name != data.get("name")
-        if has_kind:
-            changed = changed or match.kind != (data.get("kind") or RegionKind.VILLAGE)
-        row.action = importing.UPDATE if changed else importing.UNCHANGED
-        plan.append((row.action, row, township, match))
-    return plan

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B
-from tiantou.indicators import figures
+from tiantou.indicators.figures import services as figures
 from tiantou.indicators.models import ExternalFigure
 from tiantou.regions.models import Region
 
@@ -157,7 +157,7 @@ def test_the_export_imports_back(client_for, bob, alice, figure_a):
     assert rows[1][:4] == (str(figures.figure_indicators()[0].name), TOWNSHIP_A, "2026-H1", 1234.5)
     upload = io.BytesIO(data)
     upload.name = "back.xlsx"
-    from tiantou.indicators.importers import FigureImporter
+    from tiantou.indicators.figures.importers import FigureImporter
 
     result = FigureImporter(actor=alice).run(upload, dry_run=True)
     assert result.ok and result.unchanged == 1

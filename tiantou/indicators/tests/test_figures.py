@@ -16,9 +16,11 @@ from tiantou.accounts.models import Membership, User
 from tiantou.accounts.roles import Role
 from tiantou.core.models import AuditAction, AuditEntry
 from tiantou.core.periods import Period
-from tiantou.indicators import engine, figure_selectors, figures, registry
+from tiantou.indicators import engine, registry
 from tiantou.indicators.engine import CHILDREN, Scope
-from tiantou.indicators.importers import FigureImporter
+from tiantou.indicators.figures import selectors as figure_selectors
+from tiantou.indicators.figures import services as figures
+from tiantou.indicators.figures.importers import FigureImporter
 from tiantou.indicators.models import ExternalFigure
 from tiantou.regions.models import Region
 

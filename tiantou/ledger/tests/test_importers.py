@@ -13,8 +13,7 @@ from openpyxl import Workbook, load_workbook
 from conftest import ID_MING, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A
 from tiantou.core.models import AuditEntry
 from tiantou.ledger.choices import ActivityStatus
-from tiantou.ledger.import_services import activity_import
-from tiantou.ledger.importers import ACTIVITY_COLUMNS, ActivityImporter
+from tiantou.ledger.importers import ACTIVITY_COLUMNS, ActivityImporter, activity_import
 from tiantou.ledger.models import Activity
 
 pytestmark = pytest.mark.django_db
@@ -92,11 +91,11 @@ def test_good_rows_import_confirmed_with_technologies_cadre_and_audit(setting, a
 
 
 def test_without_the_confirm_right_rows_come_in_submitted(setting, alice, monkeypatch):
-    from tiantou.ledger import import_services
+    from tiantou.ledger import importers
 
-    real = import_services.has_perm
+    real = importers.has_perm
     monkeypatch.setattr(
-        import_services,
+        importers,
         "has_perm",
         lambda user, perm, obj=None: perm != "ledger.confirm_activity" and real(user, perm, obj),
     )
@@ -151,17 +150,17 @@ def test_every_row_field_audit_and_link_is_written_as_the_planner_made_it(settin
 
 
 def test_a_record_written_meanwhile_fails_the_whole_import(setting, alice, monkeypatch):
-    from tiantou.ledger import import_services
+    from tiantou.ledger import importers
 
     record_id = str(uuid.uuid4())
     assert _run(alice, [_row(uuid=record_id)]).written
-    real_fetch = import_services._Planner.fetch
+    real_fetch = importers._Planner.fetch
 
     def fetch_before_the_other_import(self):
         real_fetch(self)
         self.existing, self.visible_existing = {}, set()  # as if read before it was written
 
-    monkeypatch.setattr(import_services._Planner, "fetch", fetch_before_the_other_import)
+    monkeypatch.setattr(importers._Planner, "fetch", fetch_before_the_other_import)
     result = _run(alice, [_row(title="新的"), _row(uuid=record_id, title="同一记录")])
     assert not result.ok and not result.written
     assert "changed the ledger" in _messages(result)[0] or "台帐" in _messages(result)[0]

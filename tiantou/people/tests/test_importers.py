@@ -11,7 +11,7 @@ from tiantou.core import protected
 from tiantou.core.models import AuditEntry
 from tiantou.core.tests.xlsx import xlsx_upload
 from tiantou.core.validators import id_check_char
-from tiantou.people import services
+from tiantou.people import importers
 from tiantou.people.choices import PostingEventKind, PostingStatus
 from tiantou.people.importers import ROSTER_COLUMNS, RosterImporter
 from tiantou.people.models import Person, Posting
@@ -247,7 +247,7 @@ def test_only_those_who_may_import_people(who, request, programme):
 
 
 def test_the_service_takes_plain_rows(ready, township_a):
-    result = services.roster_import(
+    result = importers.roster_import(
         actor=ready,
         rows=[
             {

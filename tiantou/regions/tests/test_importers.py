@@ -9,7 +9,7 @@ from tiantou.core.exporting import write_xlsx
 from tiantou.core.models import AuditAction, AuditEntry
 from tiantou.core.tests.xlsx import xlsx_upload
 from tiantou.core.validators import uscc_check_char
-from tiantou.regions import services
+from tiantou.regions import importers, services
 from tiantou.regions.choices import Level, OrganisationKind, RegionKind
 from tiantou.regions.importers import ORGANISATION_COLUMNS, OrganisationImporter, VillageImporter
 from tiantou.regions.models import Organisation, Region
@@ -166,7 +166,7 @@ def test_export_then_import_is_unchanged(alice):
 
 
 def test_organisation_import_service_takes_plain_rows(alice, township_a):
-    result = services.organisation_import(
+    result = importers.organisation_import(
         actor=alice,
         rows=[{"name": "单位", "kind": OrganisationKind.BASE, "region": TOWNSHIP_A}],
     )

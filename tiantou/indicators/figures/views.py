@@ -1,8 +1,8 @@
 """Pages of figures from outside: the list (with export), entering and correcting a figure,
 confirming or returning it, the Excel import and the completeness table.
 
-Figures are fetched through `figure_selectors` (404 outside scope), rights are checked
-with `ensure_can` (403), and every write goes through `figures.py`.
+Figures are fetched through `selectors` (404 outside scope), rights are checked
+with `ensure_can` (403), and every write goes through `services.py`.
 """
 
 from django.contrib import messages
@@ -23,11 +23,13 @@ from tiantou.core.import_views import import_page
 from tiantou.core.views import errors_to_messages, posted_version
 from tiantou.regions.choices import Level
 
-from . import figure_selectors, figures, registry, selectors
-from .choices import FigureStatus
-from .figure_forms import CompletenessForm, FigureFilterForm, FigureForm, ReturnForm
+from .. import registry
+from .. import selectors as indicator_selectors
+from ..choices import FigureStatus
+from ..templatetags.figures import exact
+from . import selectors, services
+from .forms import CompletenessForm, FigureFilterForm, FigureForm, ReturnForm
 from .importers import FIGURE_COLUMNS, FigureImporter
-from .templatetags.figures import exact
 
 VIEW_PERM = "indicators.view_externalfigure"
 PER_PAGE = 50
@@ -44,7 +46,7 @@ def _back_to_list(request):
 def _filtered(request):
     form = FigureFilterForm(request.GET or None)
     filters = form.filters() if request.GET else {}
-    return form, figure_selectors.figure_list(user=request.user, **filters)
+    return form, selectors.figure_list(user=request.user, **filters)
 
 
 @login_required
@@ -58,15 +60,15 @@ def figure_list(request):
     rows = []
     for figure in page:
         indicator = registry.INDICATORS.get(figure.indicator)
-        may_confirm = has_perm(user, figures.CONFIRM_PERM, figure)
+        may_confirm = has_perm(user, services.CONFIRM_PERM, figure)
         rows.append(
             {
                 "figure": figure,
                 "indicator": indicator,
-                "period": figures.period_label(figure.period),
+                "period": services.period_label(figure.period),
                 "value": exact(figure.value),
                 "can_edit": figure.status != FigureStatus.CONFIRMED
-                and has_perm(user, figures.CHANGE_PERM, figure),
+                and has_perm(user, services.CHANGE_PERM, figure),
                 "can_confirm": may_confirm
                 and figure.status == FigureStatus.SUBMITTED
                 and figure.entered_by_id != user.pk,
@@ -80,8 +82,8 @@ def figure_list(request):
         "page": page,
         "rows": rows,
         "query": query.urlencode(),
-        "can_add": has_perm(user, figures.ADD_PERM),
-        "period_choices": selectors.period_choices(),
+        "can_add": has_perm(user, services.ADD_PERM),
+        "period_choices": indicator_selectors.period_choices(),
         "return_form": ReturnForm(),
     }
     return render(request, "indicators/figure_list.html", context)
@@ -104,7 +106,7 @@ def figure_export(request):
 def _save(request, form, figure=None):
     data = form.cleaned_data
     try:
-        return figures.figure_enter(
+        return services.figure_enter(
             actor=request.user,
             indicator=data["indicator"],
             region=data["region"],
@@ -122,25 +124,25 @@ def _save(request, form, figure=None):
 @login_required
 def figure_create(request):
     """Enter a figure: it waits for the county to confirm it."""
-    ensure_can(request.user, figures.ADD_PERM)
+    ensure_can(request.user, services.ADD_PERM)
     initial = {k: request.GET[k] for k in ("indicator", "period") if request.GET.get(k)}
     form = FigureForm(
-        request.POST or None, initial=initial, user=request.user, perm=figures.ADD_PERM
+        request.POST or None, initial=initial, user=request.user, perm=services.ADD_PERM
     )
     if request.method == "POST" and form.is_valid():
         figure = _save(request, form)
         if figure is not None:
             messages.success(request, _("The figure has been entered; it counts once confirmed."))
             return redirect("indicators:figure_list")
-    context = {"form": form, "period_choices": selectors.period_choices()}
+    context = {"form": form, "period_choices": indicator_selectors.period_choices()}
     return render(request, "indicators/figure_form.html", context)
 
 
 @login_required
 def figure_edit(request, pk: int):
     """Correct a submitted or returned figure; it is submitted again."""
-    figure = figure_selectors.figure_get(user=request.user, pk=pk)
-    ensure_can(request.user, figures.CHANGE_PERM, figure)
+    figure = selectors.figure_get(user=request.user, pk=pk)
+    ensure_can(request.user, services.CHANGE_PERM, figure)
     if figure.status == FigureStatus.CONFIRMED:
         raise PermissionDenied(_("This figure has been confirmed and can no longer be changed."))
     initial = {
@@ -152,7 +154,7 @@ def figure_edit(request, pk: int):
         "version": figure.version,
     }
     form = FigureForm(
-        request.POST or None, initial=initial, user=request.user, perm=figures.CHANGE_PERM
+        request.POST or None, initial=initial, user=request.user, perm=services.CHANGE_PERM
     )
     if request.method == "POST" and form.is_valid() and _save(request, form, figure):
         messages.success(request, _("The figure has been corrected and submitted again."))
@@ -162,7 +164,7 @@ def figure_edit(request, pk: int):
         "form": form,
         "figure": figure,
         "history": history,
-        "period_choices": selectors.period_choices(),
+        "period_choices": indicator_selectors.period_choices(),
     }
     return render(request, "indicators/figure_form.html", context)
 
@@ -171,10 +173,10 @@ def figure_edit(request, pk: int):
 @require_POST
 def figure_confirm(request, pk: int):
     """Confirm a submitted figure (not one's own)."""
-    figure = figure_selectors.figure_get(user=request.user, pk=pk)
-    ensure_can(request.user, figures.CONFIRM_PERM, figure)
+    figure = selectors.figure_get(user=request.user, pk=pk)
+    ensure_can(request.user, services.CONFIRM_PERM, figure)
     try:
-        figures.figure_confirm(
+        services.figure_confirm(
             actor=request.user, figure=figure, expected_version=posted_version(request)
         )
     except ValidationError as error:
@@ -188,11 +190,11 @@ def figure_confirm(request, pk: int):
 @require_POST
 def figure_return(request, pk: int):
     """Return a figure for correction, with a reason."""
-    figure = figure_selectors.figure_get(user=request.user, pk=pk)
-    ensure_can(request.user, figures.CONFIRM_PERM, figure)
+    figure = selectors.figure_get(user=request.user, pk=pk)
+    ensure_can(request.user, services.CONFIRM_PERM, figure)
     reason = request.POST.get("reason", "")
     try:
-        figures.figure_return(
+        services.figure_return(
             actor=request.user,
             figure=figure,
             reason=reason,
@@ -212,7 +214,7 @@ def _importer(request, **context):
 @login_required
 def figure_import(request):
     """Import figures from Excel: template, upload, dry run, confirm."""
-    ensure_can(request.user, figures.ADD_PERM)
+    ensure_can(request.user, services.ADD_PERM)
     return import_page(
         request,
         kind="figures",
@@ -228,11 +230,11 @@ def figure_import(request):
 @login_required
 def figure_template(request):
     """The Excel template of the figure import."""
-    ensure_can(request.user, figures.ADD_PERM)
+    ensure_can(request.user, services.ADD_PERM)
     return _importer(request).template_response()
 
 
-def _headline(table: figure_selectors.Completeness) -> str:
+def _headline(table: selectors.Completeness) -> str:
     """“15个乡镇中已报送12个”."""
     values = {"total": table.total, "reported": table.reported}
     if table.region.level == Level.COUNTY:
@@ -259,7 +261,7 @@ def figure_completeness(request):
     """For an indicator and period: which townships have reported, and in what status."""
     user = request.user
     ensure_can(user, VIEW_PERM)
-    indicators = figures.figure_indicators()
+    indicators = services.figure_indicators()
     data = {
         "indicator": request.GET.get("indicator") or (indicators[0].key if indicators else ""),
         "period": request.GET.get("period") or str(timezone.localdate().year),
@@ -268,14 +270,14 @@ def figure_completeness(request):
     table = None
     if form.is_valid():
         indicator = registry.get(form.cleaned_data["indicator"])
-        table = figure_selectors.completeness(
+        table = selectors.completeness(
             user=user, indicator=indicator, period=form.cleaned_data["period"]
         )
     context = {
         "form": form,
         "table": table,
         "headline": _headline(table) if table else "",
-        "period_choices": selectors.period_choices(),
-        "can_add": has_perm(user, figures.ADD_PERM),
+        "period_choices": indicator_selectors.period_choices(),
+        "can_add": has_perm(user, services.ADD_PERM),
     }
     return render(request, "indicators/figure_completeness.html", context)

@@ -12,11 +12,11 @@ from tiantou.core import regioncodes
 from tiantou.core.periods import Period
 from tiantou.regions.models import Region
 
-from . import selectors
-from .choices import FigureStatus
-from .models import ExternalFigure
-from .registry import Indicator
-from .templatetags.figures import exact
+from .. import selectors as indicator_selectors
+from ..choices import FigureStatus
+from ..models import ExternalFigure
+from ..registry import Indicator
+from ..templatetags.figures import exact
 
 NOT_REPORTED = "missing"
 
@@ -149,7 +149,7 @@ def completeness(*, user, indicator: Indicator, period: Period) -> Completeness:
 
     Two queries whatever the number of townships: the children, and the figures.
     """
-    home = selectors.home_region(user)
+    home = indicator_selectors.home_region(user)
     if home is None:
         raise Http404
     figures = list(

@@ -1,5 +1,5 @@
 """Forms of the figure pages: shape and choices limited to the user's scope; the services
-in `figures.py` check the rules (overlaps, statuses) and save."""
+in `services.py` check the rules (overlaps, statuses) and save."""
 
 from typing import cast
 
@@ -15,12 +15,13 @@ from tiantou.regions.choices import Level
 from tiantou.regions.forms import RegionChoiceField
 from tiantou.regions.models import Region
 
-from . import figures, selectors
-from .choices import FigureStatus
+from .. import selectors as indicator_selectors
+from ..choices import FigureStatus
+from . import services
 
 
 def figure_indicator_choices() -> list[tuple[str, str]]:
-    return [(i.key, f"{i.name}（{i.unit}）") for i in figures.figure_indicators()]
+    return [(i.key, f"{i.name}（{i.unit}）") for i in services.figure_indicators()]
 
 
 class PeriodInput(forms.TextInput):
@@ -57,7 +58,7 @@ class FigureForm(BootstrapForm):
         regions = region_selectors.regions_where_allowed(
             user=user, perm=perm, levels=(Level.COUNTY, Level.TOWNSHIP)
         )
-        home = selectors.home_region(user)
+        home = indicator_selectors.home_region(user)
         if home is not None:
             regions = regions.filter(code__range=regioncodes.subtree_range(home.code))
         cast(forms.ModelChoiceField, self.fields["region"]).queryset = regions.order_by("code")
