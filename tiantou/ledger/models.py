@@ -141,9 +141,15 @@ class Activity(VersionedModel):
         db_index=True,
     )
     status_reason = models.TextField(_("reason"), blank=True)
-    # What a restore returns a deleted record to; empty unless the record is deleted.
+    # What a restore returns a deleted record to; empty unless the record is deleted. Also
+    # a database default, for the generators that insert records with SQL.
     status_before_deletion = models.CharField(
-        _("status before deletion"), max_length=12, choices=ActivityStatus.choices, blank=True
+        _("status before deletion"),
+        max_length=12,
+        choices=ActivityStatus.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     flags = models.JSONField(_("evidence flags"), default=list, blank=True)
     created_by = models.ForeignKey(

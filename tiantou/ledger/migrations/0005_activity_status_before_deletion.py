@@ -56,6 +56,8 @@ class Migration(migrations.Migration):
             name="status_before_deletion",
             field=models.CharField(
                 blank=True,
+                db_default="",
+                default="",
                 choices=[
                     ("draft", "draft"),
                     ("submitted", "submitted"),
