@@ -63,7 +63,7 @@ def sheet_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Target sheet drafted: now add its services."))
+            messages.success(request, _("Target sheet drafted: now add its targets."))
             return redirect("targets:sheet_detail", pk=sheet.pk)
     return render(request, "targets/sheet_form.html", {"form": form, "sheet": None})
 
