@@ -10,9 +10,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tiantou.accounts.permissions import ensure_can
+from tiantou.api.schemas import Paginated
 from tiantou.core import regioncodes
 from tiantou.regions.api import ERRORS, ErrorOut
 
@@ -174,7 +175,7 @@ def _posting_detail(user, pk: int) -> Posting:
 
 
 @router.get("/people/", response={200: list[PersonOut], **ERRORS}, summary="List people")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Paginated, page_size=100)
 def person_list(request, filters: Query[PersonFilters]):
     """People the user can see; `programme` and `township` select those posted there."""
     user = request.auth
@@ -205,7 +206,7 @@ def person_detail(request, pk: int):
 
 
 @router.get("/postings/", response={200: list[PostingOut], **ERRORS}, summary="List postings")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Paginated, page_size=100)
 def posting_list(request, filters: Query[PostingFilters]):
     """Postings the user can see, filtered like the roster page."""
     user = request.auth
