@@ -4,6 +4,7 @@ import logging
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -123,6 +124,18 @@ def install(api: NinjaAPI) -> None:
         else:
             detail = _("The request could not be handled.")
         return reply(request, exc.status_code, detail)
+
+    @api.exception_handler(OverflowError)
+    def overflow(request, exc):
+        # The schemas bound every number to the database's range; this is the safety net
+        # for one that slips through (SQLite cannot bind an integer beyond 64 bits).
+        return reply(request, 422, _("Some values are not valid; see errors."))
+
+    @api.exception_handler(DataError)
+    def out_of_range(request, exc):
+        # The same net on PostgreSQL: a value the column cannot hold.
+        logger.warning("API value out of the database's range", exc_info=exc)
+        return reply(request, 422, _("Some values are not valid; see errors."))
 
     @api.exception_handler(Exception)
     def server_error(request, exc):

@@ -1,6 +1,7 @@
 """The API root: /api/v1/, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
-from ninja import NinjaAPI
+from django.http import Http404
+from ninja import NinjaAPI, Router
 
 from tiantou.accounts.api import router as accounts_router
 from tiantou.indicators.api import router as indicators_router
@@ -30,3 +31,18 @@ api.add_router("", people_router)
 api.add_router("", ledger_router)
 api.add_router("", indicators_router)
 api.add_router("", targets_router)
+
+
+# Last: any other path under the API (an unknown one, or an id that is not a number)
+# answers a JSON 404 like every other error, not the site's HTML page.
+fallback = Router(auth=None)
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False
+)
+def not_found(request, rest: str):
+    raise Http404
+
+
+api.add_router("", fallback)

@@ -17,18 +17,37 @@ from openpyxl.utils import get_column_letter
 
 from .importing import XLSX_CONTENT_TYPE, Column
 
+# Text starting with one of these is read as a formula by Excel or LibreOffice (“=”, and
+# “+”, “-”, “@” when typed or re-entered), or hides one behind a tab or carriage return.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(sheet: Any, value: Any) -> Any:
+    """A value made safe to write into `sheet` with `append()` (normal or write-only).
+
+    Text that could be read as a formula becomes an explicit string cell with the quote
+    prefix set: Excel and LibreOffice both show it as the same text and keep it text when
+    the cell is edited. Illegal control characters are dropped. Anything else is returned
+    as it is. Every exporter writes its cells through this function.
+    """
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value.startswith(FORMULA_TRIGGERS):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def text_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
+    """`text_cell` over a row, for `sheet.append(text_row(sheet, values))`."""
+    return [text_cell(sheet, value) for value in values]
+
 
 def _cell(sheet: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith("="):
-            # Text beginning with “=” would otherwise become a live formula.
-            cell = WriteOnlyCell(sheet, value)
-            cell.data_type = "s"
-            return cell
-    return value
+    return None if value is None else text_cell(sheet, value)
 
 
 def write_xlsx(columns: list[Column], objects: Iterable[Any], *, sheet_title: Any) -> IO[bytes]:

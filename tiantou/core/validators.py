@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # GB 32100-2015: 18 characters from this alphabet; the last is a check character.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -102,3 +103,16 @@ def mask_id_number(code: str) -> str:
     so showing either beside the last 4 would give the whole number away.
     """
     return "*" * 14 + code[-4:] if len(code) == 18 else "*" * len(code)
+
+
+NUL_MESSAGE = gettext_lazy("Text may not contain the NUL character (\\x00).")
+
+
+def refuse_nul(value: str) -> None:
+    """Refuse text with a NUL character: PostgreSQL cannot store it and no user types it.
+
+    The one rule for every text input: the API's guard, the import cell parsers and the
+    forms (Django's form fields refuse NUL with their own validator) all stop it.
+    """
+    if "\x00" in value:
+        raise ValidationError(NUL_MESSAGE, code="nul")

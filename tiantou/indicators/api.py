@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from tiantou.accounts.permissions import ensure_can
-from tiantou.regions.api import ERRORS
+from tiantou.api.schemas import ERRORS
 
 from . import engine, registry, selectors
 from .engine import Value

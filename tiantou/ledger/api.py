@@ -11,16 +11,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tiantou.accounts.permissions import ensure_can
-from tiantou.regions.api import ERRORS, ErrorOut
+from tiantou.api.schemas import ERRORS, Count, ErrorOut, Id, Paginated
 from tiantou.regions.models import Region
 
 from . import selectors, services
 from .filters import ActivityFilterSet
 from .models import Activity, ActivityType, Technology
 from .querysets import COUNT_LIMIT, CappedPaginator
+from .services import DECIMAL_LIMITS
 
 router = Router(tags=["ledger"])
 
@@ -73,21 +74,21 @@ class ActivityIn(Schema):
     region_code: str = Field(..., min_length=1, max_length=12, description="Township or village")
     starts_on: datetime.date
     ends_on: datetime.date | None = None
-    posting_id: int | None = Field(None, description="The organising cadre's posting")
-    organisation_id: int | None = Field(None, description="The organising unit")
+    posting_id: Id | None = Field(None, description="The organising cadre's posting")
+    organisation_id: Id | None = Field(None, description="The organising unit")
     description: str = Field("", max_length=5000)
-    technologies: list[int] = Field(default_factory=list, description="Technology ids")
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
+    technologies: list[Id] = Field(default_factory=list, description="Technology ids")
+    latitude: Decimal | None = Field(None, ge=-90, le=90)
+    longitude: Decimal | None = Field(None, ge=-180, le=180)
     submit: bool = Field(False, description="Submit for confirmation at once")
-    participants: int | None = Field(None, ge=0)
-    experts: int | None = Field(None, ge=0)
-    consultations: int | None = Field(None, ge=0)
-    materials: int | None = Field(None, ge=0)
-    boards: int | None = Field(None, ge=0)
-    enterprises: int | None = Field(None, ge=0)
-    area_mu: Decimal | None = Field(None, ge=0)
-    output_value: Decimal | None = Field(None, ge=0)
+    participants: Count | None = None
+    experts: Count | None = None
+    consultations: Count | None = None
+    materials: Count | None = None
+    boards: Count | None = None
+    enterprises: Count | None = None
+    area_mu: Decimal | None = Field(None, ge=0, le=DECIMAL_LIMITS["area_mu"])
+    output_value: Decimal | None = Field(None, ge=0, le=DECIMAL_LIMITS["output_value"])
 
 
 class RejectIn(Schema):
@@ -101,9 +102,9 @@ class ActivityFilters(Schema):
 
     q: str | None = Field(None, description="Part of the title")
     township: str | None = Field(None, description="Division code: activities in its subtree")
-    type: int | None = Field(None, description="Activity type id")
+    type: Id | None = Field(None, description="Activity type id")
     posting: str | None = Field(None, description="Posting id of the organising cadre, or none")
-    organisation: int | None = Field(None, description="Organising unit id")
+    organisation: Id | None = Field(None, description="Organising unit id")
     month: str | None = Field(None, description="YYYY-MM")
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
@@ -112,10 +113,10 @@ class ActivityFilters(Schema):
         description="counted (default: confirmed or locked), all, draft, submitted, "
         "rejected, confirmed, locked, deleted",
     )
-    technology: int | None = Field(None, description="Technology id")
+    technology: Id | None = Field(None, description="Technology id")
 
 
-class CappedPageNumberPagination(PageNumberPagination):
+class CappedPageNumberPagination(Paginated):
     """Page-number pagination whose count stops at `COUNT_LIMIT`, like the ledger page.
 
     An exact COUNT(*) over a ledger of millions costs more than the page itself. `count`
@@ -132,6 +133,8 @@ class CappedPageNumberPagination(PageNumberPagination):
         )
 
     def paginate_queryset(self, queryset: QuerySet, pagination: Any, request, **params) -> Any:
+        # The page is bounded by `Paginated.Input`; CappedPaginator reads no further than
+        # the ids it is asked for.
         page_size = self._get_page_size(pagination.page_size)
         offset = (pagination.page - 1) * page_size
         keys = queryset.prefetch_related(None).values_list("pk", flat=True)
@@ -223,7 +226,7 @@ def activity_list(request, filters: Query[ActivityFilters]):
 
 
 @router.get("/activities/{int:pk}", response={200: ActivityOut, **ERRORS}, summary="One activity")
-def activity_detail(request, pk: int):
+def activity_detail(request, pk: Id):
     """One activity the user can see."""
     user = request.auth
     activity = _detail(user, pk)
@@ -236,7 +239,7 @@ def activity_detail(request, pk: int):
     response={200: ActivityOut, 409: ErrorOut, **ERRORS},
     summary="Confirm a submitted activity",
 )
-def activity_confirm(request, pk: int):
+def activity_confirm(request, pk: Id):
     """Confirm a submitted record: from now on it counts."""
     user = request.auth
     activity = _detail(user, pk)
@@ -249,7 +252,7 @@ def activity_confirm(request, pk: int):
     response={200: ActivityOut, 409: ErrorOut, **ERRORS},
     summary="Reject a submitted activity",
 )
-def activity_reject(request, pk: int, payload: RejectIn):
+def activity_reject(request, pk: Id, payload: RejectIn):
     """Send a submitted record back to its author; the reason is required."""
     user = request.auth
     activity = _detail(user, pk)

@@ -64,10 +64,10 @@ def clean_measure(key: str, value, *, decimal: bool):
             raise ValidationError(_("Enter a number."), code="not_a_number")
         if number < 0:
             raise ValidationError(_("Enter a number of 0 or more."), code="negative")
-        number = number.quantize(Decimal("0.01"))
+        # The range first: quantizing 1E+300 to cents exceeds the decimal context.
         if number > DECIMAL_LIMITS[key]:
             raise ValidationError(_("This number is too large."), code="too_large")
-        return number
+        return number.quantize(Decimal("0.01"))
     try:
         text = str(value).strip()
         number_d = Decimal(text)

@@ -9,6 +9,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from tiantou.core import gongwen
+from tiantou.core.exporting import text_row
 
 from .models import Batch
 from .selection.selectors import AllocationRow, allocation_rows
@@ -69,12 +70,12 @@ def allocation_xlsx(batch: Batch) -> bytes:
     sheet = workbook.active
     sheet.title = _("Allocation")
     headers = allocation_headers()
-    sheet.append([allocation_title(batch)])
+    sheet.append(text_row(sheet, [allocation_title(batch)]))
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     sheet["A1"].font = Font(name=TITLE_FONT, size=16, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[1].height = 30
-    sheet.append(headers)
+    sheet.append(text_row(sheet, headers))
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     for cell in sheet[2]:
@@ -82,7 +83,7 @@ def allocation_xlsx(batch: Batch) -> bytes:
         cell.alignment = Alignment(horizontal="center")
         cell.border = border
     for row in rows:
-        sheet.append(_values(row))
+        sheet.append(text_row(sheet, _values(row)))
         for cell in sheet[sheet.max_row]:
             cell.font = Font(name=BODY_FONT)
             cell.border = border

@@ -12,11 +12,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tiantou.accounts.permissions import ensure_can
+from tiantou.api.schemas import ERRORS, ErrorOut, Id, Paginated
 from tiantou.core import regioncodes
-from tiantou.regions.api import ERRORS, ErrorOut
 
 from . import selectors, services
 from .filters import PersonFilterSet, PostingFilterSet
@@ -126,17 +126,17 @@ class RecallIn(Schema):
 
 class PersonFilters(Schema):
     q: str | None = Field(None, description="Part of the name or phone")
-    programme: int | None = Field(None, description="Posted in this programme (id)")
+    programme: Id | None = Field(None, description="Posted in this programme (id)")
     township: str | None = Field(None, description="Posted in this region's subtree (code)")
 
 
 class PostingFilters(Schema):
-    programme: int | None = Field(None, description="Programme id")
+    programme: Id | None = Field(None, description="Programme id")
     township: str | None = Field(None, description="Host region code: postings in its subtree")
     status: str | None = Field(
         None, description="Effective status: planned, active, completed, recalled, withdrawn"
     )
-    person: int | None = Field(None, description="Person id")
+    person: Id | None = Field(None, description="Person id")
 
 
 # ---- helpers ----
@@ -184,7 +184,7 @@ def _posting_detail(user, posting: Posting) -> Posting:
 
 
 @router.get("/people/", response={200: list[PersonOut], **ERRORS}, summary="List people")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Paginated, page_size=100)
 def person_list(request, filters: Query[PersonFilters]):
     """People the user can see; `programme` and `township` select those posted there."""
     user = request.auth
@@ -202,7 +202,7 @@ def person_list(request, filters: Query[PersonFilters]):
 
 
 @router.get("/people/{int:pk}", response={200: PersonDetailOut, **ERRORS}, summary="One person")
-def person_detail(request, pk: int):
+def person_detail(request, pk: Id):
     """A person's record; the ID number in full only with the right to see it."""
     user = request.auth
     return _person_detail(user, selectors.person_read(user=user, pk=pk))
@@ -212,7 +212,7 @@ def person_detail(request, pk: int):
 
 
 @router.get("/postings/", response={200: list[PostingOut], **ERRORS}, summary="List postings")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Paginated, page_size=100)
 def posting_list(request, filters: Query[PostingFilters]):
     """Postings the user can see, filtered like the roster page."""
     user = request.auth
@@ -229,7 +229,7 @@ def posting_list(request, filters: Query[PostingFilters]):
 
 
 @router.get("/postings/{int:pk}", response={200: PostingDetailOut, **ERRORS}, summary="One posting")
-def posting_detail(request, pk: int):
+def posting_detail(request, pk: Id):
     """A posting with its history and the subsidy owed to date."""
     user = request.auth
     return _posting_detail(user, selectors.posting_read(user=user, pk=pk))
@@ -240,7 +240,7 @@ def posting_detail(request, pk: int):
     response={200: PostingDetailOut, 409: ErrorOut, **ERRORS},
     summary="Recall a cadre to the home unit",
 )
-def posting_recall(request, pk: int, payload: RecallIn):
+def posting_recall(request, pk: Id, payload: RecallIn):
     """Recall an active posting (退回原单位); the reason is required."""
     user = request.auth
     posting = selectors.posting_get(user=user, pk=pk)

@@ -3,9 +3,10 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tiantou.accounts.permissions import ensure_can
+from tiantou.api.schemas import ERRORS, ErrorOut, Id, Paginated, Version
 
 from . import selectors, services
 from .choices import AssociationType, OrganisationKind
@@ -51,7 +52,7 @@ class OrganisationIn(Schema):
     kind: OrganisationKind
     region_code: str = Field(..., min_length=1, max_length=12)
     association_type: AssociationType = AssociationType.NONE
-    parent_id: int | None = None
+    parent_id: Id | None = None
     credit_code: str = Field("", max_length=18)
     contact_person: str = Field("", max_length=50)
     phone: str = Field("", max_length=30)
@@ -60,19 +61,24 @@ class OrganisationIn(Schema):
 
 
 class OrganisationPatch(Schema):
-    """Changed fields only; `version` is the one read, so a concurrent edit is refused (409)."""
+    """Changed fields only; `version` is the one read, so a concurrent edit is refused (409).
 
-    version: int = Field(..., ge=1)
-    name: str | None = Field(None, min_length=1, max_length=200)
-    kind: OrganisationKind | None = None
-    region_code: str | None = Field(None, min_length=1, max_length=12)
-    association_type: AssociationType | None = None
-    parent_id: int | None = None
-    credit_code: str | None = Field(None, max_length=18)
-    contact_person: str | None = Field(None, max_length=50)
-    phone: str | None = Field(None, max_length=30)
-    address: str | None = Field(None, max_length=200)
-    notes: str | None = None
+    The name, kind, region and association type cannot be emptied: `null` for them is
+    refused (422). `null` for the optional texts clears them, as "" does; for `parent_id`
+    it removes the parent.
+    """
+
+    version: Version
+    name: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+    kind: OrganisationKind = None  # type: ignore[assignment]
+    region_code: str = Field(None, min_length=1, max_length=12)  # type: ignore[assignment]
+    association_type: AssociationType = None  # type: ignore[assignment]
+    parent_id: Id | None = None
+    credit_code: str | None = Field(None, max_length=18, description="null clears it")
+    contact_person: str | None = Field(None, max_length=50, description="null clears it")
+    phone: str | None = Field(None, max_length=30, description="null clears it")
+    address: str | None = Field(None, max_length=200, description="null clears it")
+    notes: str | None = Field(None, description="null clears it")
 
 
 class RegionFilters(Schema):
@@ -91,12 +97,8 @@ class OrganisationFilters(Schema):
     has_credit_code: bool | None = None
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# Optional texts of an organisation: `null` in a change clears them.
+CLEARABLE = ("credit_code", "contact_person", "phone", "address", "notes")
 
 
 # ---- helpers ----
@@ -122,6 +124,9 @@ def _parent_in_body(user, pk: int | None) -> Organisation | None:
 def _organisation_fields(user, data: dict) -> dict:
     """Body fields turned into service arguments (codes and ids into objects)."""
     fields = {k: v for k, v in data.items() if k not in {"version", "region_code", "parent_id"}}
+    for key in CLEARABLE:
+        if key in fields and fields[key] is None:
+            fields[key] = ""
     if "region_code" in data:
         fields["region"] = _region_in_body(user, data["region_code"], "region_code")
     if "parent_id" in data:
@@ -136,7 +141,7 @@ def _organisation_fields(user, data: dict) -> dict:
 
 
 @router.get("/regions/", response={200: list[RegionOut], **ERRORS}, summary="List regions")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Paginated, page_size=100)
 def region_list(request, filters: Query[RegionFilters]):
     """Children of `parent`, regions whose name contains `q`, or else the top of the scope."""
     user = request.auth
@@ -165,7 +170,7 @@ def region_detail(request, code: str):
     response={200: list[OrganisationOut], **ERRORS},
     summary="List organisations",
 )
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Paginated, page_size=100)
 def organisation_list(request, filters: Query[OrganisationFilters]):
     """Organisations in scope, filtered like the list page (active ones unless asked)."""
     user = request.auth
@@ -187,7 +192,7 @@ def organisation_list(request, filters: Query[OrganisationFilters]):
     response={200: OrganisationOut, **ERRORS},
     summary="One organisation",
 )
-def organisation_detail(request, pk: int):
+def organisation_detail(request, pk: Id):
     return selectors.organisation_get(user=request.auth, pk=pk)
 
 
@@ -208,7 +213,7 @@ def organisation_create(request, payload: OrganisationIn):
     response={200: OrganisationOut, 409: ErrorOut, **ERRORS},
     summary="Change an organisation",
 )
-def organisation_update(request, pk: int, payload: OrganisationPatch):
+def organisation_update(request, pk: Id, payload: OrganisationPatch):
     user = request.auth
     organisation = selectors.organisation_get(user=user, pk=pk)
     data = payload.dict(exclude_unset=True)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from ninja import Router, Schema
 
 from tiantou.accounts.permissions import ensure_can
-from tiantou.regions.api import ERRORS
+from tiantou.api.schemas import ERRORS, Id, Year
 
 from . import selectors
 
@@ -84,7 +84,7 @@ def _progress(progress, base: str) -> dict:
 
 
 @router.get("/targets/", response={200: list[SheetOut], **ERRORS}, summary="Target sheets")
-def target_sheet_list(request, year: int | None = None):
+def target_sheet_list(request, year: Year | None = None):
     """Target sheets the user sees (their region's, and issued ones that give them a share)."""
     return [_sheet(sheet) for sheet in selectors.sheet_list(request.auth, year=year)]
 
@@ -94,7 +94,7 @@ def target_sheet_list(request, year: int | None = None):
     response={200: SheetProgressOut, **ERRORS},
     summary="Progress of a target sheet",
 )
-def target_sheet_progress(request, pk: int):
+def target_sheet_progress(request, pk: Id):
     """Every item's progress against its target and schedule, and each share's; a township
     that only receives shares of a sheet from above sees its own shares."""
     user = request.auth

@@ -10,16 +10,19 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tiantou.core import regioncodes
-from tiantou.core.validators import normalise_uscc
+from tiantou.core.validators import normalise_uscc, refuse_nul
 
 
 def as_text(value: Any) -> str:
-    """A cell as text; whole numbers typed into General cells lose their “.0”."""
+    """A cell as text; whole numbers typed into General cells lose their “.0”. Text with a
+    NUL character is refused (the one rule of every text input)."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
         value = value.date()
-    return str(value).strip()
+    result = str(value).strip()
+    refuse_nul(result)
+    return result
 
 
 def text(max_length: int | None = None) -> Callable[[Any], str]:
@@ -72,7 +75,10 @@ def decimal_number(places: int = 2) -> Callable[[Any], decimal.Decimal]:
             raise ValidationError(
                 _("“%(value)s” is not a number."), params={"value": as_text(value)}
             ) from None
-        return number.quantize(decimal.Decimal(1).scaleb(-places))
+        try:
+            return number.quantize(decimal.Decimal(1).scaleb(-places))
+        except decimal.InvalidOperation:  # too many digits for the decimal context
+            raise ValidationError(_("This number is too large."), code="too_large") from None
 
     return parse
 

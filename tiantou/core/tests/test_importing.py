@@ -2,12 +2,13 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from tiantou.core import importing
 from tiantou.core.exporting import write_xlsx
-from tiantou.core.importing import Column, read_sheet
+from tiantou.core.importing import Column, parsers, read_sheet
 
 from .xlsx import xlsx_upload
 
@@ -167,3 +168,15 @@ def test_export_reads_back_unchanged_and_formulas_stay_text():
     result = read_sheet(SimpleUploadedFile("e.xlsx", output.read()), COLUMNS, max_rows=10)
     assert result.ok
     assert [r.values["name"] for r in result.rows] == ["=1+1", "东山村"]
+
+
+def test_a_huge_decimal_cell_is_refused_not_an_error():
+    with pytest.raises(ValidationError) as caught:
+        parsers.decimal_number()("1e300")
+    assert caught.value.code == "too_large"
+
+
+def test_a_cell_with_a_nul_character_is_refused():
+    with pytest.raises(ValidationError) as caught:
+        parsers.text(50)("岸堤\x00镇")
+    assert caught.value.code == "nul"

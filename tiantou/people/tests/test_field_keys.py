@@ -65,7 +65,9 @@ def test_rotate_field_keys_reencrypts_redigests_and_is_idempotent(settings, bob,
     rotated = Person.objects.get(pk=old.pk)
     assert rotated.id_number_encrypted != old.id_number_encrypted
     assert rotated.id_number_digest == protected.digest(ID_MING) != old.id_number_digest
-    assert AuditEntry.objects.filter(object_id=str(old.pk), note="身份证号已用最新密钥重新加密").exists()
+    assert AuditEntry.objects.filter(
+        object_id=str(old.pk), note="身份证号已用最新密钥重新加密"
+    ).exists()
     settings.TIANTOU_FIELD_KEYS = ["brand-new-key"]  # the old key dropped
     assert services.person_id_number(actor=bob, person=rotated).text == ID_MING
     # Found again by digest under the new key: a second registration is refused.

@@ -9,6 +9,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from tiantou.core.exporting import text_row
+
 from ..document import TABLE, Block, Document
 from .common import cell_number, figure_number
 
@@ -43,16 +45,15 @@ def _figures(sheet, document: Document, base_url: str) -> None:
         cell.font = BOLD
     for figure in document.figures:
         number = figure_number(figure.value)
-        sheet.append(
-            [
-                figure.text,
-                _indicator_name(figure.indicator),
-                number if number is not None else "—",
-                figure.unit,
-                figure.label,
-                base_url + figure.url if figure.url else "",
-            ]
-        )
+        values = [
+            figure.text,
+            _indicator_name(figure.indicator),
+            number if number is not None else "—",
+            figure.unit,
+            figure.label,
+            base_url + figure.url if figure.url else "",
+        ]
+        sheet.append(text_row(sheet, values))
         if figure.url and base_url:
             link = sheet.cell(row=sheet.max_row, column=len(FIGURE_COLUMNS))
             link.hyperlink = link.value
@@ -87,11 +88,11 @@ def _table(sheet, block: Block, base_url: str) -> None:
     columns = block.table["columns"]
     rows = block.table.get("rows", [])
     urls = block.table.get("urls") or []
-    sheet.append([block.text])
+    sheet.append(text_row(sheet, [block.text]))
     sheet["A1"].font = TITLE
     if len(columns) > 1:
         sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
-    sheet.append(columns)
+    sheet.append(text_row(sheet, columns))
     for cell in sheet[2]:
         cell.font = BOLD
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -103,7 +104,7 @@ def _table(sheet, block: Block, base_url: str) -> None:
             number, percent = cell_number(text)
             written.append(text if number is None else number)
             formats.append("0.0%" if percent else None)
-        sheet.append(written)
+        sheet.append(text_row(sheet, written))
         row = sheet.max_row
         for c, (text, number_format) in enumerate(zip(values, formats, strict=True)):
             cell = sheet.cell(row=row, column=c + 1)
