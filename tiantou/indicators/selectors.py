@@ -1,8 +1,11 @@
 """Reads of indicator values for a user: which scope they may ask for, which period."""
 
+import datetime
+
 from django.http import Http404
 from django.utils import timezone
 
+from tiantou.accounts.models import User
 from tiantou.accounts.scoping import memberships_of, scope_for
 from tiantou.core.periods import Period
 from tiantou.regions.models import Organisation, Region
@@ -12,7 +15,7 @@ from .engine import Scope
 __all__ = ["Scope", "home_region", "period_choices", "period_from", "scope_from"]
 
 
-def home_region(user) -> Region | None:
+def home_region(user: User) -> Region | None:
     """The broadest region the user holds a role in (where their pages open)."""
     regions = [m.region for m in memberships_of(user) if m.region_id]
     if not regions:
@@ -22,7 +25,7 @@ def home_region(user) -> Region | None:
     return min(regions, key=lambda r: (r.level, r.code))
 
 
-def scope_from(user, *, region: str = "", organisation: str = "") -> Scope:
+def scope_from(user: User, *, region: str = "", organisation: str = "") -> Scope:
     """The scope asked for, if the user may see it; 404 otherwise (as for any record).
 
     Without a region or organisation: the user's home region.
@@ -56,7 +59,9 @@ def period_from(text: str, *, default: Period | None = None) -> Period:
     return Period.parse(text)
 
 
-def period_choices(today=None, *, user=None) -> list[tuple[str, str]]:
+def period_choices(
+    today: datetime.date | None = None, *, user: User | None = None
+) -> list[tuple[str, str]]:
     """Periods offered in select boxes: the terms of the batches the user sees (as a range
     of days), this and the last two years, their halves and quarters, and this year's
     months."""
@@ -75,7 +80,7 @@ def period_choices(today=None, *, user=None) -> list[tuple[str, str]]:
 TERM_CHOICES = 6
 
 
-def _batch_terms(user) -> list[tuple[str, Period]]:
+def _batch_terms(user: User) -> list[tuple[str, Period]]:
     """The latest batches' terms: from the term's start for the programme's term length."""
     from tiantou.people.selectors import batch_choices
     from tiantou.people.services import default_term_end

@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from typing import cast
 
 from django import forms
 from django.db.models import Q
@@ -114,9 +115,10 @@ class ActivityForm(BootstrapForm):
                     attrs={"inputmode": "decimal" if measure.decimal else "numeric"}
                 ),
             )
-        self.fields["region"].queryset = region_selectors.regions_where_allowed(
+        regions = region_selectors.regions_where_allowed(
             user=user, perm="ledger.add_activity", levels=(Level.TOWNSHIP, Level.VILLAGE)
         ).select_related("parent")
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = regions
         postings = Posting.objects.filter(pk__in=[p.pk for p in own])
         if has_perm(user, "ledger.confirm_activity"):
             postings = postings | Posting.objects.visible_to(user).filter(
@@ -124,10 +126,12 @@ class ActivityForm(BootstrapForm):
             )
         if activity is not None and activity.posting_id:
             postings = postings | Posting.objects.filter(pk=activity.posting_id)
-        self.fields["posting"].queryset = postings.select_related("person").distinct()
-        self.fields["organisation"].queryset = Organisation.objects.visible_to(user).filter(
+        postings = postings.select_related("person").distinct()
+        cast(forms.ModelChoiceField, self.fields["posting"]).queryset = postings
+        organisations = Organisation.objects.visible_to(user).filter(
             Q(is_active=True) | Q(pk=getattr(activity, "organisation_id", None))
         )
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
         bootstrap(self)
         self.fields["technologies"].widget.attrs["class"] = "form-check-input"
 
@@ -202,6 +206,8 @@ class PeriodCloseForm(BootstrapForm):
         kwargs["initial"].setdefault("year", last.year)
         kwargs["initial"].setdefault("month", last.month)
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = region_selectors.regions_where_allowed(
+        # The regions the user may close: the choices, and the page's list of closed months.
+        self.regions = region_selectors.regions_where_allowed(
             user=user, perm="ledger.close_period", levels=(Level.COUNTY, Level.TOWNSHIP)
         )
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = self.regions

@@ -1,14 +1,20 @@
 """Querysets of the ledger; `visible_to` is the one choke point for scope."""
 
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Q
 
 from tiantou.accounts.scoping import oversight_scope_for
 
 from .choices import ActivityStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from tiantou.accounts.models import User
 
 COUNTED = (ActivityStatus.CONFIRMED, ActivityStatus.LOCKED)
 # Lists (page and API) count at most this many rows: an exact COUNT(*) over millions of
@@ -20,10 +26,10 @@ FEW_MATCHES = 1_000
 
 
 class ActivityQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ActivityQuerySet":
+    def visible_to(self, user: "User | AnonymousUser | None") -> "ActivityQuerySet":
         """Activities in the regions the user oversees, of the user's unit, or the user's own
         (a cadre sees their own work, not every activity of their township)."""
-        if not getattr(user, "is_authenticated", False):
+        if user is None or not user.is_authenticated:
             return self.none()
         from tiantou.people.models import Posting
 
@@ -45,10 +51,10 @@ class ActivityQuerySet(models.QuerySet):
 class PostingOwnedQuerySet(models.QuerySet):
     """For records that belong to a posting: visible wherever the posting is."""
 
-    def visible_to(self, user) -> "PostingOwnedQuerySet":
+    def visible_to(self, user: "User | AnonymousUser | None") -> "PostingOwnedQuerySet":
         from tiantou.people.models import Posting
 
-        if not getattr(user, "is_authenticated", False):
+        if user is None or not user.is_authenticated:
             return self.none()
         return self.filter(posting__in=Posting.objects.visible_to(user).values("pk"))
 
@@ -62,7 +68,14 @@ class CappedPaginator(Paginator):
     along the list's index, which finds many matches early.
     """
 
-    def __init__(self, object_list, per_page, *, limit: int = COUNT_LIMIT, **kwargs):
+    def __init__(
+        self,
+        object_list: models.QuerySet,
+        per_page: int | str,
+        *,
+        limit: int = COUNT_LIMIT,
+        **kwargs: Any,
+    ) -> None:
         self.limit = limit
         super().__init__(object_list, per_page, **kwargs)
 
@@ -85,10 +98,11 @@ class CappedPaginator(Paginator):
             keys = keys.filter(pk__in=self.counted_ids)  # type: ignore[attr-defined]
         return list(keys[bottom:top])
 
-    def page(self, number):
+    def page(self, number: int | str) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(self.ids_between(bottom, top), number, self)
+        # `_get_page` is Django's documented hook for the page class; the stubs omit it.
+        return self._get_page(self.ids_between(bottom, top), number, self)  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.shortcuts import get_object_or_404
 
+from tiantou.accounts.models import User
 from tiantou.people.models import Posting
 from tiantou.regions.models import Organisation, Region
 
@@ -26,12 +27,12 @@ ACTIVITY_RELATED = (
 EXPORT_CHUNK = 5000
 
 
-def activity_list(*, user) -> QuerySet[Activity]:
+def activity_list(*, user: User) -> ActivityQuerySet:
     """Activities the user can see, with what a list row shows (no per-row queries)."""
     return Activity.objects.visible_to(user).select_related(*ACTIVITY_RELATED)
 
 
-def activity_get(*, user, pk: int) -> Activity:
+def activity_get(*, user: User, pk: int) -> Activity:
     """One activity the user can see, with what its page shows, or 404."""
     queryset = (
         activity_list(user=user)
@@ -51,8 +52,9 @@ def technology_list() -> QuerySet[Technology]:
     return Technology.objects.filter(is_active=True)
 
 
-def posting_choices(*, user) -> QuerySet[Posting]:
-    """Postings the user can see, as cadres to filter or link activities by."""
+def posting_choices(*, user: User | None) -> QuerySet[Posting]:
+    """Postings the user can see, as cadres to filter or link activities by (none without a
+    user: a filter set built without a request)."""
     return (
         Posting.objects.visible_to(user)
         .select_related("person")
@@ -60,7 +62,7 @@ def posting_choices(*, user) -> QuerySet[Posting]:
     )
 
 
-def organisation_choices(*, user) -> QuerySet[Organisation]:
+def organisation_choices(*, user: User | None) -> QuerySet[Organisation]:
     """Active organisations the user can see, as organisers of activities."""
     return Organisation.objects.visible_to(user).filter(is_active=True).order_by("name")
 

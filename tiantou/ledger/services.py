@@ -4,36 +4,51 @@ import datetime
 import hashlib
 import secrets
 import uuid as uuid_lib
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tiantou.accounts.models import User
 from tiantou.accounts.permissions import ensure_can, has_perm
 from tiantou.core import audit, regioncodes
 from tiantou.core.importing import not_in_area
 from tiantou.core.models import AuditAction
 from tiantou.core.periods import Period
+from tiantou.people.models import Posting
 from tiantou.regions.choices import Level
+from tiantou.regions.models import Organisation, Region
 
 from . import evidence
 from .choices import MEASURE_KEYS, MEASURES, ActivityStatus
-from .models import Activity, ActivityPhoto, ConfirmationLink, LedgerPeriod
+from .models import (
+    Activity,
+    ActivityPhoto,
+    ActivityType,
+    ConfirmationLink,
+    LedgerPeriod,
+    Technology,
+)
 
 # Statuses in which the author may still change a record.
 EDITABLE = (ActivityStatus.DRAFT, ActivityStatus.SUBMITTED, ActivityStatus.REJECTED)
 COUNTED = (ActivityStatus.CONFIRMED, ActivityStatus.LOCKED)
 INTEGER_MAX = 2_147_483_647
 DECIMAL_LIMITS = {"area_mu": Decimal("9999999999.99"), "output_value": Decimal("99999999999999.99")}
+# A coordinate as the phone or the form sends it.
+Coordinate = Decimal | float | str | None
 
 
 # ---- validation helpers ----
 
 
-def _parse_uuid(value) -> uuid_lib.UUID | None:
+def _parse_uuid(value: uuid_lib.UUID | str | None) -> uuid_lib.UUID | None:
     if value in (None, ""):
         return None
     if isinstance(value, uuid_lib.UUID):
@@ -46,7 +61,7 @@ def _parse_uuid(value) -> uuid_lib.UUID | None:
         ) from error
 
 
-def clean_measure(key: str, value, *, decimal: bool):
+def clean_measure(key: str, value: object, *, decimal: bool) -> int | Decimal | None:
     """A measure value as typed (number or text) made into int/Decimal, or a ValidationError.
 
     The one rule for a measure's value: the services and the import's cells use it.
@@ -82,7 +97,7 @@ def clean_measure(key: str, value, *, decimal: bool):
     return int(number_d)
 
 
-def clean_measures(activity_type, measures: dict) -> dict:
+def clean_measures(activity_type: ActivityType, measures: dict[str, Any]) -> dict:
     """Only the type's measures, the required ones present, every value a number ≥ 0."""
     unknown = set(measures) - set(MEASURE_KEYS)
     if unknown:
@@ -117,7 +132,12 @@ def clean_measures(activity_type, measures: dict) -> dict:
     return {key: cleaned.get(key) for key in MEASURE_KEYS}
 
 
-def date_errors(starts_on, ends_on, *, today: datetime.date | None = None) -> dict[str, list]:
+def date_errors(
+    starts_on: datetime.date | None,
+    ends_on: datetime.date | None,
+    *,
+    today: datetime.date | None = None,
+) -> dict[str, list]:
     """The activity's dates: given, not in the future, the end not before the start."""
     errors: dict[str, list] = {}
     today = today or timezone.localdate()
@@ -134,7 +154,9 @@ def date_errors(starts_on, ends_on, *, today: datetime.date | None = None) -> di
     return errors
 
 
-def _clean_coordinates(latitude, longitude) -> tuple[Decimal | None, Decimal | None]:
+def _clean_coordinates(
+    latitude: Coordinate, longitude: Coordinate
+) -> tuple[Decimal | None, Decimal | None]:
     if latitude in (None, "") or longitude in (None, ""):
         return None, None
     try:
@@ -151,7 +173,7 @@ def _clean_coordinates(latitude, longitude) -> tuple[Decimal | None, Decimal | N
     return lat, lon
 
 
-def check_place(region) -> None:
+def check_place(region: Region) -> None:
     """An activity takes place in a township or a village."""
     if region.level not in (Level.TOWNSHIP, Level.VILLAGE):
         raise ValidationError(
@@ -159,7 +181,7 @@ def check_place(region) -> None:
         )
 
 
-def check_posting(*, actor, posting, region) -> None:
+def check_posting(*, actor: User, posting: Posting | None, region: Region) -> None:
     """Only an admin who may confirm there records under someone else's posting."""
     if posting is None:
         return
@@ -171,14 +193,14 @@ def check_posting(*, actor, posting, region) -> None:
         )
 
 
-def organiser_errors(posting, organisation) -> dict[str, list]:
+def organiser_errors(posting: Posting | None, organisation: Organisation | None) -> dict[str, list]:
     """A cadre, a unit or both must have organised the activity."""
     if posting is None and organisation is None:
         return {"posting": [_("Say who organised the activity: a cadre, a unit or both.")]}
     return {}
 
 
-def check_activity_type(activity_type) -> None:
+def check_activity_type(activity_type: ActivityType | None) -> None:
     """The type must exist and be in use."""
     if activity_type is None or not activity_type.is_active:
         raise ValidationError(
@@ -186,7 +208,13 @@ def check_activity_type(activity_type) -> None:
         )
 
 
-def _check_place_and_organisers(*, actor, region, posting, organisation) -> None:
+def _check_place_and_organisers(
+    *,
+    actor: User,
+    region: Region,
+    posting: Posting | None,
+    organisation: Organisation | None,
+) -> None:
     ensure_can(actor, "ledger.add_activity", region)
     check_place(region)
     check_posting(actor=actor, posting=posting, region=region)
@@ -196,7 +224,7 @@ def _check_place_and_organisers(*, actor, region, posting, organisation) -> None
         )
 
 
-def _validate(*, actor, values: dict, keep_type: bool = False) -> dict:
+def _validate(*, actor: User, values: dict, keep_type: bool = False) -> dict:
     """The checks `activity_create` and `activity_update` share, on the record's fields.
 
     Returns the cleaned title and measures; raises one ValidationError listing every
@@ -231,7 +259,9 @@ def _validate(*, actor, values: dict, keep_type: bool = False) -> dict:
     return {"title": title, **measures}
 
 
-def check_technologies(activity_type, technologies) -> list:
+def check_technologies(
+    activity_type: ActivityType, technologies: Iterable[Technology] | None
+) -> list[Technology]:
     technologies = list(technologies or ())
     if not technologies:
         return []
@@ -255,7 +285,7 @@ def check_technologies(activity_type, technologies) -> list:
     return technologies
 
 
-def _is_own(actor, activity: Activity) -> bool:
+def _is_own(actor: User, activity: Activity) -> bool:
     """Whether the actor entered the record or organised it under their posting."""
     if activity.created_by_id is not None and activity.created_by_id == actor.pk:
         return True
@@ -263,7 +293,7 @@ def _is_own(actor, activity: Activity) -> bool:
     return posting is not None and posting.person.user_id == actor.pk
 
 
-def _ensure_may_edit(actor, activity: Activity) -> None:
+def _ensure_may_edit(actor: User, activity: Activity) -> None:
     """The author, or an admin who may confirm there, may change a record."""
     ensure_can(actor, "ledger.change_activity", activity)
     if not _is_own(actor, activity) and not has_perm(actor, "ledger.confirm_activity", activity):
@@ -278,7 +308,9 @@ def _lock(activity: Activity) -> Activity:
     )
 
 
-def _move(activity: Activity, *, actor, to: str, note: str = "", **changes) -> Activity:
+def _move(
+    activity: Activity, *, actor: User | None, to: str, note: str = "", **changes: Any
+) -> Activity:
     before = audit.snapshot(activity)
     activity.status = to
     for name, value in changes.items():
@@ -313,21 +345,21 @@ def _period_closed(activity: Activity) -> bool:
 @transaction.atomic
 def activity_create(
     *,
-    actor,
-    uuid=None,
-    activity_type,
+    actor: User,
+    uuid: uuid_lib.UUID | str | None = None,
+    activity_type: ActivityType,
     title: str,
-    region,
+    region: Region,
     starts_on: datetime.date,
     ends_on: datetime.date | None = None,
-    posting=None,
-    organisation=None,
+    posting: Posting | None = None,
+    organisation: Organisation | None = None,
     description: str = "",
-    technologies=(),
-    latitude=None,
-    longitude=None,
+    technologies: Iterable[Technology] = (),
+    latitude: Coordinate = None,
+    longitude: Coordinate = None,
     submit: bool = False,
-    **measures,
+    **measures: Any,
 ) -> tuple[Activity, bool]:
     """Record an activity (a draft, or submitted); the same client uuid again is a no-op."""
     record_id = _parse_uuid(uuid)
@@ -383,7 +415,7 @@ def activity_create(
     return activity, True
 
 
-def _existing_for(actor, existing: Activity) -> Activity:
+def _existing_for(actor: User, existing: Activity) -> Activity:
     if not Activity.objects.visible_to(actor).filter(pk=existing.pk).exists():
         raise ValidationError(
             {"uuid": _("This record id is already used by another record.")}, code="uuid_taken"
@@ -394,11 +426,11 @@ def _existing_for(actor, existing: Activity) -> Activity:
 @transaction.atomic
 def activity_update(
     *,
-    actor,
+    actor: User,
     activity: Activity,
     expected_version: int | None = None,
-    technologies=None,
-    **changes,
+    technologies: Iterable[Technology] | None = None,
+    **changes: Any,
 ) -> Activity:
     """Change a draft, submitted or rejected record; a confirmed or locked one is refused."""
     _ensure_may_edit(actor, activity)
@@ -467,7 +499,7 @@ def activity_update(
 
 
 @transaction.atomic
-def activity_submit(*, actor, activity: Activity) -> Activity:
+def activity_submit(*, actor: User, activity: Activity) -> Activity:
     """Send a draft (or a corrected rejected record) for confirmation; computes the flags."""
     _ensure_may_edit(actor, activity)
     activity = _lock(activity)
@@ -487,14 +519,14 @@ def activity_submit(*, actor, activity: Activity) -> Activity:
     )
 
 
-def _ensure_may_confirm(actor, activity: Activity) -> None:
+def _ensure_may_confirm(actor: User, activity: Activity) -> None:
     ensure_can(actor, "ledger.confirm_activity", activity)
     if _is_own(actor, activity):
         raise PermissionDenied(_("You cannot confirm or reject your own record."))
 
 
 @transaction.atomic
-def activity_confirm(*, actor, activity: Activity) -> Activity:
+def activity_confirm(*, actor: User, activity: Activity) -> Activity:
     """The township admin confirms a submitted record: from now on it counts."""
     _ensure_may_confirm(actor, activity)
     activity = _lock(activity)
@@ -513,7 +545,7 @@ def activity_confirm(*, actor, activity: Activity) -> Activity:
 
 
 @transaction.atomic
-def activity_reject(*, actor, activity: Activity, reason: str) -> Activity:
+def activity_reject(*, actor: User, activity: Activity, reason: str) -> Activity:
     """Send a submitted record back to its author with a reason."""
     _ensure_may_confirm(actor, activity)
     reason = _require_reason(reason)
@@ -526,7 +558,7 @@ def activity_reject(*, actor, activity: Activity, reason: str) -> Activity:
 
 
 @transaction.atomic
-def activity_reopen(*, actor, activity: Activity, reason: str) -> Activity:
+def activity_reopen(*, actor: User, activity: Activity, reason: str) -> Activity:
     """The level above puts a confirmed or locked record back to submitted, with a reason."""
     ensure_can(actor, "ledger.reopen_activity", activity)
     reason = _require_reason(reason)
@@ -548,7 +580,7 @@ def activity_reopen(*, actor, activity: Activity, reason: str) -> Activity:
 
 
 @transaction.atomic
-def activity_delete(*, actor, activity: Activity, reason: str) -> Activity:
+def activity_delete(*, actor: User, activity: Activity, reason: str) -> Activity:
     """Mark a record deleted (never removed); a counted record must be reopened first."""
     _ensure_may_edit(actor, activity)
     reason = _require_reason(reason)
@@ -569,7 +601,7 @@ def activity_delete(*, actor, activity: Activity, reason: str) -> Activity:
 
 
 @transaction.atomic
-def activity_restore(*, actor, activity: Activity) -> Activity:
+def activity_restore(*, actor: User, activity: Activity) -> Activity:
     """Undo a deletion: the record returns to the status it had before (kept on it)."""
     _ensure_may_edit(actor, activity)
     activity = _lock(activity)
@@ -588,7 +620,7 @@ def _token_hash(token: str) -> str:
 
 @transaction.atomic
 def confirmation_link_create(
-    *, actor, activity: Activity, days: int = 7
+    *, actor: User, activity: Activity, days: int = 7
 ) -> tuple[ConfirmationLink, str]:
     """A one-time link for the served party; only the token's hash is stored."""
     _ensure_may_edit(actor, activity)
@@ -657,7 +689,7 @@ def activity_confirm_by_link(*, token: str, name: str) -> Activity:
 
 
 @transaction.atomic
-def period_close(*, actor, region, year: int, month: int) -> LedgerPeriod:
+def period_close(*, actor: User, region: Region, year: int, month: int) -> LedgerPeriod:
     """Close a month of a region's ledger: every confirmed record in it is locked.
 
     The records are locked with one UPDATE that also bumps their versions (a copy read
@@ -706,7 +738,12 @@ def period_close(*, actor, region, year: int, month: int) -> LedgerPeriod:
 
 @transaction.atomic
 def activity_photo_add(
-    *, actor, activity: Activity, image, latitude=None, longitude=None
+    *,
+    actor: User,
+    activity: Activity,
+    image: File,
+    latitude: Coordinate = None,
+    longitude: Coordinate = None,
 ) -> ActivityPhoto:
     """Attach a photo: its time and place from EXIF (else the phone's location), its hash."""
     _ensure_may_edit(actor, activity)

@@ -448,7 +448,7 @@ def period_close(request):
         else:
             messages.success(request, _("%(period)s closed.") % {"period": period})
             return redirect("ledger:period_close")
-    periods = LedgerPeriod.objects.filter(region__in=form.fields["region"].queryset).select_related(
+    periods = LedgerPeriod.objects.filter(region__in=form.regions).select_related(
         "region", "closed_by"
     )[:50]
     return render(request, "ledger/activity_periods.html", {"form": form, "periods": periods})

@@ -55,7 +55,12 @@ def targets_behind(scope: Scope, period: Period, today: dt.date) -> list[Behind]
         progress = target_selectors.sheet_progress(sheet, today=min(today, period.end))
         for row in progress.items:
             p = row.progress
-            if p.status != target_selectors.BEHIND or p.value is None or p.target is None:
+            if (
+                p.status != target_selectors.BEHIND
+                or p.value is None
+                or p.actual is None
+                or p.target is None
+            ):
                 continue
             unit = row.item.unit or p.value.indicator.unit
             rows.append(
@@ -66,7 +71,7 @@ def targets_behind(scope: Scope, period: Period, today: dt.date) -> list[Behind]
                     figure=Figure(
                         text=f"{plain(Decimal(p.actual))}{unit}",
                         indicator=row.item.indicator,
-                        value=None if p.actual is None else str(p.actual),
+                        value=str(p.actual),
                         unit=unit,
                         label=f"{row.item.name} · {period.label}",
                         url=p.url,

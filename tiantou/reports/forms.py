@@ -1,5 +1,7 @@
 """Forms of the report pages: shape only; services generate, edit and issue."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +28,9 @@ class ReportNewForm(BootstrapForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k.key, k.name) for k in kinds.all_kinds()]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            (k.key, k.name) for k in kinds.all_kinds()
+        ]
 
     def clean_period(self) -> Period:
         try:

@@ -1,12 +1,15 @@
 """Every write of reports: generate a draft from the data, edit a paragraph, issue a frozen
 version, regenerate, and the year's settings."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tiantou.accounts.models import User
 from tiantou.accounts.permissions import ensure_can
 from tiantou.core import audit, regioncodes
 from tiantou.core.models import AuditAction
@@ -34,7 +37,14 @@ def _kind_for(kind_key: str, region: Region, period: Period) -> kinds.ReportKind
     return kind
 
 
-def report_generate(*, actor, kind: str, region: Region, period: Period, today=None) -> Report:
+def report_generate(
+    *,
+    actor: User,
+    kind: str,
+    region: Region,
+    period: Period,
+    today: datetime.date | None = None,
+) -> Report:
     """Write a new draft of a kind for a region and period from the data."""
     ensure_can(actor, "reports.add_report", region)
     report_kind = _kind_for(kind, region, period)
@@ -52,7 +62,13 @@ def report_generate(*, actor, kind: str, region: Region, period: Period, today=N
         return create_audited(actor=actor, obj=report)
 
 
-def report_regenerate(*, actor, report: Report, expected_version: int | None = None, today=None):
+def report_regenerate(
+    *,
+    actor: User,
+    report: Report,
+    expected_version: int | None = None,
+    today: datetime.date | None = None,
+) -> Report:
     """Write the draft again from today's data (edits of the draft are replaced). Issued
     versions are never touched."""
     ensure_can(actor, "reports.change_report", report)
@@ -76,7 +92,7 @@ def report_regenerate(*, actor, report: Report, expected_version: int | None = N
 
 
 def block_edit(
-    *, actor, report: Report, block_id: str, text: str, expected_version: int | None = None
+    *, actor: User, report: Report, block_id: str, text: str, expected_version: int | None = None
 ) -> Report:
     """Change the words of one heading, paragraph or list (one item a line) of the draft.
 
@@ -116,7 +132,9 @@ def block_edit(
     return report
 
 
-def report_issue(*, actor, report: Report, expected_version: int | None = None) -> ReportVersion:
+def report_issue(
+    *, actor: User, report: Report, expected_version: int | None = None
+) -> ReportVersion:
     """Freeze the draft's text and figures as the next numbered version."""
     ensure_can(actor, "reports.issue_report", report)
     document = Document.from_json(report.draft)
@@ -144,7 +162,7 @@ def report_issue(*, actor, report: Report, expected_version: int | None = None) 
 
 def setting_save(
     *,
-    actor,
+    actor: User,
     region: Region,
     year: int,
     guiding_ideology: str,

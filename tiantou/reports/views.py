@@ -208,7 +208,7 @@ def setting_edit(request):
     ensure_can(request.user, "reports.change_report", region)
     year = year_asked(request)
     current = selectors.setting_get(region=region, year=year)
-    initial = {"year": year, "version": current.version if current else None}
+    initial: dict[str, object] = {"year": year, "version": current.version if current else None}
     if current:
         initial |= {"guiding_ideology": current.guiding_ideology, "issuer": current.issuer}
     form = SettingForm(request.POST or None, initial=initial)

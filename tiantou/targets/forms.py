@@ -172,7 +172,7 @@ class SplitsForm(forms.Form):
         ]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         for n in range(self.organisation_rows):
             has_unit = data.get(f"o{n}") is not None
             has_value = data.get(f"o{n}_value") is not None

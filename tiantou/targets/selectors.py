@@ -19,23 +19,31 @@ per sheet). The number of queries does not grow with the number of items or town
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tiantou.accounts.models import User
 from tiantou.accounts.scoping import scope_for
 from tiantou.core.numbers import plain
 from tiantou.core.periods import Period
 from tiantou.indicators import engine, registry
-from tiantou.indicators.engine import CHILDREN, Evaluation, Scope, Value
+from tiantou.indicators.engine import CHILDREN, Evaluation, Number, Scope, Value
+from tiantou.indicators.registry import Indicator
 from tiantou.regions.models import Organisation, Region
 
 from .choices import SheetStatus, TargetKind
 from .models import TargetItem, TargetSheet, TargetSplit
+
+if TYPE_CHECKING:
+    # Type-checking only: the stubs' helpers are not installed in production.
+    from django_stubs_ext import StrOrPromise
 
 # Progress statuses, best first.
 STRETCH = "stretch"
@@ -66,7 +74,7 @@ HUNDRED = Decimal(100)
 # ---- which sheets ----
 
 
-def _shares_in_scope(user) -> Q:
+def _shares_in_scope(user: User) -> Q:
     """Issued sheets with a share naming a region inside the user's scope."""
     scope = scope_for(user)
     shares = TargetSplit.objects.filter(item__sheet_id=OuterRef("pk")).filter(
@@ -75,7 +83,7 @@ def _shares_in_scope(user) -> Q:
     return Q(status=SheetStatus.ISSUED) & Q(Exists(shares))
 
 
-def sheets_visible(user) -> QuerySet[TargetSheet]:
+def sheets_visible(user: User) -> QuerySet[TargetSheet]:
     """Sheets of regions in the user's scope, and issued sheets that give them a share."""
     scope = scope_for(user)
     if scope.is_empty:
@@ -83,7 +91,7 @@ def sheets_visible(user) -> QuerySet[TargetSheet]:
     return TargetSheet.objects.filter(scope.region_q("region__code") | _shares_in_scope(user))
 
 
-def sheet_list(user, *, year: int | None = None) -> QuerySet[TargetSheet]:
+def sheet_list(user: User, *, year: int | None = None) -> QuerySet[TargetSheet]:
     """The sheets the user sees, newest year first, with their regions."""
     sheets = sheets_visible(user).select_related("region")
     if year:
@@ -91,26 +99,26 @@ def sheet_list(user, *, year: int | None = None) -> QuerySet[TargetSheet]:
     return sheets.order_by("-year", "region_id", "title")
 
 
-def sheet_get(user, pk: int) -> TargetSheet:
+def sheet_get(user: User, pk: int) -> TargetSheet:
     """One sheet the user sees, or 404."""
     return get_object_or_404(sheets_visible(user).select_related("region"), pk=pk)
 
 
-def sees_whole(user, sheet: TargetSheet) -> bool:
+def sees_whole(user: User, sheet: TargetSheet) -> bool:
     """Whether the user sees the whole sheet (its region is in their scope) rather than
     only their own shares."""
     return scope_for(user).contains_code(sheet.region_id)
 
 
-def shares_seen(user, sheet: TargetSheet):
+def shares_seen(user: User, sheet: TargetSheet) -> Callable[[TargetSplit], bool]:
     """A predicate on splits: whether the user sees this share of the sheet."""
     if sees_whole(user, sheet):
         return lambda split: True
     scope = scope_for(user)
-    return lambda split: bool(split.region_id) and scope.contains_code(split.region_id)
+    return lambda split: bool(split.region_id and scope.contains_code(split.region_id))
 
 
-def item_get(user, pk: int) -> TargetItem:
+def item_get(user: User, pk: int) -> TargetItem:
     """One item of a sheet the user sees whole (items are edited there), or 404."""
     scope = scope_for(user)
     items = TargetItem.objects.filter(scope.region_q("sheet__region__code")).select_related(
@@ -119,7 +127,7 @@ def item_get(user, pk: int) -> TargetItem:
     return get_object_or_404(items, pk=pk)
 
 
-def split_get(user, pk: int) -> TargetSplit:
+def split_get(user: User, pk: int) -> TargetSplit:
     """One share the user sees: any share of a sheet they see whole, or their own share of
     an issued sheet above them; 404 otherwise."""
     scope = scope_for(user)
@@ -189,7 +197,7 @@ class Progress:
     status: str = QUALITATIVE
 
     @property
-    def actual(self):
+    def actual(self) -> Number | None:
         return self.value.number if self.value is not None else None
 
     @property
@@ -223,7 +231,7 @@ class Progress:
         return int(min(percent, HUNDRED))
 
     @property
-    def status_label(self):
+    def status_label(self) -> "StrOrPromise":
         return STATUS_LABELS[self.status]
 
     @property
@@ -231,7 +239,9 @@ class Progress:
         return STATUS_BADGES[self.status]
 
 
-def _status(target: Decimal | None, stretch: Decimal | None, actual, time_share: float) -> str:
+def _status(
+    target: Decimal | None, stretch: Decimal | None, actual: Number | None, time_share: float
+) -> str:
     if target is None:
         return QUALITATIVE
     if actual is None:
@@ -287,7 +297,7 @@ class ItemProgress:
     splits: list[SplitProgress] = field(default_factory=list)
 
     @property
-    def indicator(self):
+    def indicator(self) -> Indicator | None:
         return registry.INDICATORS.get(self.item.indicator)
 
     @property
@@ -414,7 +424,9 @@ def sheet_progress(
 # ---- how a target reads ----
 
 
-def target_text(item: TargetItem, value=None, stretch=None) -> str:
+def target_text(
+    item: TargetItem, value: Decimal | None = None, stretch: Decimal | None = None
+) -> str:
     """The target as written: 3000亩，力争5000亩 / 3次以上 / 2-3期 (for a share, its own
     value and stretch)."""
     low = item.value if value is None else value

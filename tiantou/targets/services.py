@@ -13,9 +13,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tiantou.accounts.models import User
 from tiantou.accounts.permissions import ensure_can
 from tiantou.core import audit, regioncodes
 from tiantou.core.models import AuditAction
@@ -102,7 +104,9 @@ def _unique_title(*, region: Region, year: int, title: str, exclude: int | None 
 
 
 @transaction.atomic
-def sheet_create(*, actor, region: Region, year: Any, title: str, note: str = "") -> TargetSheet:
+def sheet_create(
+    *, actor: User, region: Region, year: Any, title: str, note: str = ""
+) -> TargetSheet:
     """Draft a year's target sheet for a region."""
     ensure_can(actor, ADD_PERM, region)
     year, title = _check_sheet(region=region, year=year, title=title)
@@ -114,7 +118,7 @@ def sheet_create(*, actor, region: Region, year: Any, title: str, note: str = ""
 @transaction.atomic
 def sheet_update(
     *,
-    actor,
+    actor: User,
     sheet: TargetSheet,
     year: Any,
     title: str,
@@ -146,7 +150,9 @@ def _deadlines_before(sheet: TargetSheet, year: int) -> bool:
 
 
 @transaction.atomic
-def sheet_issue(*, actor, sheet: TargetSheet, expected_version: int | None = None) -> TargetSheet:
+def sheet_issue(
+    *, actor: User, sheet: TargetSheet, expected_version: int | None = None
+) -> TargetSheet:
     """Issue a drafted sheet: its targets and splits are frozen from now on."""
     ensure_can(actor, CHANGE_PERM, sheet)
     check_version(sheet, expected_version)
@@ -274,7 +280,7 @@ def _item_changes(
 @transaction.atomic
 def item_create(
     *,
-    actor,
+    actor: User,
     sheet: TargetSheet,
     name: str,
     kind: str = TargetKind.REACH,
@@ -318,7 +324,7 @@ def item_create(
 @transaction.atomic
 def item_update(
     *,
-    actor,
+    actor: User,
     item: TargetItem,
     name: str,
     kind: str = TargetKind.REACH,
@@ -384,7 +390,7 @@ def item_update(
 
 
 @transaction.atomic
-def item_delete(*, actor, item: TargetItem) -> None:
+def item_delete(*, actor: User, item: TargetItem) -> None:
     """Remove a target (and its split) from a draft sheet."""
     ensure_can(actor, CHANGE_PERM, item.sheet)
     _ensure_draft(_locked_sheet(item.sheet))
@@ -470,7 +476,7 @@ def _describe(splits: Iterable[TargetSplit]) -> str:
 @transaction.atomic
 def splits_save(
     *,
-    actor,
+    actor: User,
     item: TargetItem,
     splits: Sequence[SplitRow],
     expected_version: int | None = None,
@@ -534,7 +540,7 @@ def splits_save(
     return list(item.splits.select_related("region", "organisation"))
 
 
-def receiver_splits(split: TargetSplit):
+def receiver_splits(split: TargetSplit) -> QuerySet[TargetSplit]:
     """Every split of the same receiver in the same sheet (one letter covers them all)."""
     receiver = (
         {"region_id": split.region_id}
@@ -545,7 +551,7 @@ def receiver_splits(split: TargetSplit):
 
 
 @transaction.atomic
-def letter_sign(*, actor, split: TargetSplit, signed_on: dt.date | None) -> list[TargetSplit]:
+def letter_sign(*, actor: User, split: TargetSplit, signed_on: dt.date | None) -> list[TargetSplit]:
     """Record the date the receiver's responsibility letter (责任状) was signed, on every
     share the receiver takes in the sheet."""
     sheet = split.item.sheet

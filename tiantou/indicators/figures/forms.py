@@ -94,7 +94,10 @@ class FigureFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].choices = [("", _("All indicators")), *figure_indicator_choices()]
+        cast(forms.ChoiceField, self.fields["indicator"]).choices = [
+            ("", _("All indicators")),
+            *figure_indicator_choices(),
+        ]
         bootstrap(self, "sm")
 
     def clean_region(self) -> str:
@@ -129,7 +132,7 @@ class CompletenessForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].choices = figure_indicator_choices()
+        cast(forms.ChoiceField, self.fields["indicator"]).choices = figure_indicator_choices()
         bootstrap(self, "sm")
 
     def clean_period(self) -> Period:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from tiantou.accounts.models import User
 from tiantou.accounts.scoping import scope_for
 from tiantou.core import regioncodes
 from tiantou.core.periods import Period
@@ -21,7 +22,7 @@ from ..templatetags.figures import exact
 NOT_REPORTED = "missing"
 
 
-def in_scope_q(user, field: str = "region_id") -> Q:
+def in_scope_q(user: User, field: str = "region_id") -> Q:
     """A filter on a region-code column: inside the user's scope (an indexed range scan
     on the column itself, without joining the regions)."""
     scope = scope_for(user)
@@ -38,14 +39,14 @@ def _subtree_q(code: str, field: str = "region_id") -> Q:
     return Q(**{f"{field}__gte": low, f"{field}__lte": high})
 
 
-def figures_visible_to(user) -> QuerySet:
+def figures_visible_to(user: User) -> QuerySet:
     """Figures of regions in the user's scope."""
     return ExternalFigure.objects.filter(in_scope_q(user))
 
 
 def figure_list(
     *,
-    user,
+    user: User,
     indicator: str = "",
     region: str = "",
     period: Period | None = None,
@@ -65,7 +66,7 @@ def figure_list(
     return figures.order_by("-period_end", "indicator", "region_id", "pk")
 
 
-def figure_get(*, user, pk: int) -> ExternalFigure:
+def figure_get(*, user: User, pk: int) -> ExternalFigure:
     """One figure the user may see; 404 otherwise."""
     figure = figures_visible_to(user).select_related("region", "entered_by").filter(pk=pk).first()
     if figure is None:
@@ -141,7 +142,7 @@ def _status_of(figures: list[ExternalFigure]) -> str:
     return FigureStatus.SUBMITTED
 
 
-def completeness(*, user, indicator: Indicator, period: Period) -> Completeness:
+def completeness(*, user: User, indicator: Indicator, period: Period) -> Completeness:
     """For the user's home region: each child region (township) with the status of its
     figures of the indicator whose period lies within `period` (its villages' figures
     count for it). An indicator entered at the home region's own level (a county-level

@@ -7,7 +7,9 @@ or descendants, would count twice: entering such a figure is refused.
 """
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tiantou.accounts.models import User
 from tiantou.accounts.permissions import ensure_can
 from tiantou.core import audit, regioncodes
 from tiantou.core.models import AuditAction
@@ -40,7 +43,7 @@ def figure_indicators() -> list[Indicator]:
     return [i for i in registry.INDICATORS.values() if i.source == FIGURE_SOURCE]
 
 
-def not_a_figure(value) -> ValidationError:
+def not_a_figure(value: object) -> ValidationError:
     """The refusal of an indicator whose figures are not entered from outside."""
     return ValidationError(
         {
@@ -64,7 +67,7 @@ def clean_indicator(key: str) -> Indicator:
     return indicator
 
 
-def clean_period(text) -> Period:
+def clean_period(text: Period | str | None) -> Period:
     """A period key such as 2026, 2026-H1, 2026-Q2 or 2026-03."""
     if isinstance(text, Period):
         return text
@@ -74,7 +77,7 @@ def clean_period(text) -> Period:
         raise ValidationError({"period": str(error)}, code="bad_period") from None
 
 
-def clean_value(value) -> Decimal:
+def clean_value(value: Decimal | int | float | str | None) -> Decimal:
     """A figure's value: a number of 0 or more, two decimals, within the column's size."""
     try:
         number = Decimal(str(value).strip().replace(",", "")) if value is not None else None
@@ -189,11 +192,11 @@ def lock_tree(region: Region) -> None:
 @transaction.atomic
 def figure_enter(
     *,
-    actor,
+    actor: User,
     indicator: str,
     region: Region,
-    period,
-    value,
+    period: Period | str,
+    value: Decimal | int | float | str | None,
     source: str = "",
     figure: ExternalFigure | None = None,
     expected_version: int | None = None,
@@ -208,12 +211,13 @@ def figure_enter(
         ensure_can(actor, CHANGE_PERM, region)
     errors: dict[str, list[str]] = {}
     found: dict = {}
-    for name, check, raw in (
+    checks: tuple[tuple[str, Callable[[Any], object], object], ...] = (
         ("indicator", clean_indicator, indicator),
         ("period", clean_period, period),
         ("value", clean_value, value),
         ("source", check_source, source),
-    ):
+    )
+    for name, check, raw in checks:
         try:
             found[name] = check(raw)
         except ValidationError as error:
@@ -246,13 +250,13 @@ def figure_enter(
     return figure
 
 
-def _ensure_may_confirm(actor, figure: ExternalFigure) -> None:
+def _ensure_may_confirm(actor: User, figure: ExternalFigure) -> None:
     ensure_can(actor, CONFIRM_PERM, figure)
 
 
 @transaction.atomic
 def figure_confirm(
-    *, actor, figure: ExternalFigure, expected_version: int | None = None
+    *, actor: User, figure: ExternalFigure, expected_version: int | None = None
 ) -> ExternalFigure:
     """Confirm a submitted figure: from now on it counts. Not by the person who entered it."""
     _ensure_may_confirm(actor, figure)
@@ -273,7 +277,7 @@ def figure_confirm(
 
 @transaction.atomic
 def figure_return(
-    *, actor, figure: ExternalFigure, reason: str, expected_version: int | None = None
+    *, actor: User, figure: ExternalFigure, reason: str, expected_version: int | None = None
 ) -> ExternalFigure:
     """Send a submitted (or a confirmed but wrong) figure back for correction, with a
     reason; it stops counting until corrected and confirmed again."""

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A
 from tiantou.accounts.models import Membership, User
 from tiantou.accounts.roles import Role
+from tiantou.core.importing.results import RowError
 from tiantou.core.models import AuditAction, AuditEntry
 from tiantou.core.periods import Period
 from tiantou.indicators import engine, registry
@@ -310,9 +311,9 @@ def test_import_reports_every_bad_row_and_writes_nothing(alice, bob):
     ]
     result = run(alice, rows, dry_run=False)
     assert not result.ok and not result.written
-    by_row = {}
+    by_row: dict[int, list[RowError]] = {}
     for error in result.errors:
-        by_row.setdefault(error.row, []).append(error)
+        by_row.setdefault(error.row or 0, []).append(error)
     assert sorted(by_row) == [3, 4, 5, 6, 7, 8, 9, 10, 11]
     assert "沂南县" in by_row[8][0].message and "2025年" in by_row[8][0].message
     assert "2" in by_row[9][0].message

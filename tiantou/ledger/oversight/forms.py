@@ -1,6 +1,8 @@
 """Forms of the oversight pages: shape and choices limited to the user's scope; the
 services (`services.py`) validate the rules and save."""
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,7 +73,7 @@ class DrawForm(BootstrapForm):
         regions = region_selectors.regions_where_allowed(
             user=user, perm="ledger.draw_spotcheck", levels=(Level.COUNTY, Level.TOWNSHIP)
         )
-        self.fields["region"].queryset = regions.order_by("code")
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = regions.order_by("code")
 
 
 class SpotCheckRecordForm(BootstrapForm):
@@ -105,7 +107,8 @@ class DisciplineOpenForm(BootstrapForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["posting"].queryset = selectors.discipline_postings(user=user)
+        postings = selectors.discipline_postings(user=user)
+        cast(forms.ModelChoiceField, self.fields["posting"]).queryset = postings
 
 
 class TrainingForm(BootstrapForm):
@@ -121,5 +124,6 @@ class TrainingForm(BootstrapForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["posting"].queryset = selectors.training_postings(user=user)
+        postings = selectors.training_postings(user=user)
+        cast(forms.ModelChoiceField, self.fields["posting"]).queryset = postings
         self.fields["attended_on"].initial = timezone.localdate()

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from tiantou.accounts.models import User
 from tiantou.accounts.roles import ROLE_PERMISSIONS, Role
 from tiantou.accounts.scoping import memberships_of, scope_for
 from tiantou.core import regioncodes
@@ -43,7 +44,7 @@ POSTING_RELATED = ("person", "person__home_unit", "programme", "host_region")
 # ---- who oversees what ----
 
 
-def _overseen_q(user, prefix: str = "") -> Q:
+def _overseen_q(user: User, prefix: str = "") -> Q:
     """Postings the user oversees through a role other than a cadre's own, or their own.
 
     A cadre's membership makes a township visible to them, but a cadre reads only their
@@ -64,7 +65,7 @@ def _overseen_q(user, prefix: str = "") -> Q:
     return q
 
 
-def _reader_memberships(user, recipient: str) -> list:
+def _reader_memberships(user: User, recipient: str) -> list:
     """The user's memberships through which they read reports for `recipient`."""
     found = []
     for m in memberships_of(user):
@@ -85,7 +86,7 @@ def _reader_memberships(user, recipient: str) -> list:
     return found
 
 
-def _recipient_q(user, recipient: str, prefix: str = "") -> Q:
+def _recipient_q(user: User, recipient: str, prefix: str = "") -> Q:
     """Postings whose reports the user reads for `recipient` (nothing when they read none)."""
     if user.is_superuser:
         return Q()
@@ -99,7 +100,7 @@ def _recipient_q(user, recipient: str, prefix: str = "") -> Q:
     return q
 
 
-def can_read_as(user, posting: Posting, recipient: str) -> bool:
+def can_read_as(user: User, posting: Posting, recipient: str) -> bool:
     """Whether the user marks reports of `posting` read for `recipient`.
 
     The organisation department's mark takes a county-level org-dept or county-admin
@@ -119,7 +120,7 @@ def can_read_as(user, posting: Posting, recipient: str) -> bool:
     return False
 
 
-def recipients_for(user) -> list[str]:
+def recipients_for(user: User) -> list[str]:
     """The recipients the user can read reports for anywhere (for menus and the inbox)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
@@ -173,7 +174,7 @@ class Slot:
         return self.due_on < timezone.localdate()
 
 
-def my_report_slots(*, user, today: datetime.date | None = None) -> list[dict]:
+def my_report_slots(*, user: User, today: datetime.date | None = None) -> list[dict]:
     """The user's own postings with every report slot up to this year, newest first."""
     if not getattr(user, "is_authenticated", False):
         return []
@@ -201,7 +202,7 @@ def my_report_slots(*, user, today: datetime.date | None = None) -> list[dict]:
     return rows
 
 
-def my_posting_get(*, user, pk: int) -> Posting:
+def my_posting_get(*, user: User, pk: int) -> Posting:
     """One of the user's own postings (the cadre writing a report), or 404."""
     return get_object_or_404(
         Posting.objects.filter(person__user=user).select_related(*POSTING_RELATED), pk=pk
@@ -213,7 +214,7 @@ def work_report_for_slot(*, posting: Posting, year: int, number: int) -> WorkRep
     return WorkReport.objects.filter(posting=posting, year=year, number=number).first()
 
 
-def work_report_list(*, user) -> QuerySet[WorkReport]:
+def work_report_list(*, user: User) -> QuerySet[WorkReport]:
     """Reports the user may open: their own (drafts too), and others' once submitted."""
     own = Q(posting__person__user=user)
     return (
@@ -223,7 +224,7 @@ def work_report_list(*, user) -> QuerySet[WorkReport]:
     )
 
 
-def work_report_get(*, user, pk: int) -> WorkReport:
+def work_report_get(*, user: User, pk: int) -> WorkReport:
     """One report the user may open, with who has read it, or 404."""
     return get_object_or_404(
         work_report_list(user=user).prefetch_related(
@@ -233,7 +234,7 @@ def work_report_get(*, user, pk: int) -> WorkReport:
     )
 
 
-def report_inbox(*, user, recipient: str, today: datetime.date | None = None) -> dict:
+def report_inbox(*, user: User, recipient: str, today: datetime.date | None = None) -> dict:
     """One recipient's inbox: slots due before today and not submitted, per cadre, and
     submitted reports this recipient has not marked read. Three queries whatever the rows."""
     today = today or timezone.localdate()
@@ -269,7 +270,7 @@ def report_inbox(*, user, recipient: str, today: datetime.date | None = None) ->
 # ---- spot checks ----
 
 
-def draw_list(*, user) -> QuerySet[SpotCheckDraw]:
+def draw_list(*, user: User) -> QuerySet[SpotCheckDraw]:
     """Draws made in regions inside the user's scope, newest first, with their tallies."""
     return (
         SpotCheckDraw.objects.filter(scope_for(user).region_q("region__code"))
@@ -283,7 +284,7 @@ def draw_list(*, user) -> QuerySet[SpotCheckDraw]:
     )
 
 
-def draw_get(*, user, pk: int) -> SpotCheckDraw:
+def draw_get(*, user: User, pk: int) -> SpotCheckDraw:
     """One draw the user can see, or 404."""
     return get_object_or_404(
         SpotCheckDraw.objects.filter(scope_for(user).region_q("region__code")).select_related(
@@ -314,7 +315,7 @@ def spotcheck_verify(draw: SpotCheckDraw) -> bool:
     return len(sample) == len(drawn) and set(sample) == drawn
 
 
-def spotcheck_get(*, user, pk: int) -> SpotCheck:
+def spotcheck_get(*, user: User, pk: int) -> SpotCheck:
     """One check the user can see, or 404."""
     return get_object_or_404(
         SpotCheck.objects.visible_to(user).select_related("draw", "posting__person"), pk=pk
@@ -326,7 +327,7 @@ def _rate(present: int, absent: int) -> float | None:
     return present / (present + absent) if present + absent else None
 
 
-def presence_rates(*, user, year: int | None = None) -> dict:
+def presence_rates(*, user: User, year: int | None = None) -> dict:
     """Presence rate per cadre and per township: present ÷ (present + absent) over checked
     results, excused absences counted apart. One grouped query, one for township names."""
     checks = SpotCheck.objects.visible_to(user).exclude(result=SpotCheckResult.PENDING)
@@ -379,7 +380,7 @@ def presence_rates(*, user, year: int | None = None) -> dict:
 # ---- discipline ----
 
 
-def discipline_list(*, user) -> PostingOwnedQuerySet:
+def discipline_list(*, user: User) -> PostingOwnedQuerySet:
     """Discipline cases the user can see, newest first, with their highest step."""
     return (
         DisciplineCase.objects.visible_to(user)
@@ -389,7 +390,7 @@ def discipline_list(*, user) -> PostingOwnedQuerySet:
     )
 
 
-def discipline_get(*, user, pk: int) -> DisciplineCase:
+def discipline_get(*, user: User, pk: int) -> DisciplineCase:
     """One case the user can see, with its steps and who took them, or 404."""
     return get_object_or_404(
         DisciplineCase.objects.visible_to(user)
@@ -410,7 +411,7 @@ def discipline_next_level(case: DisciplineCase) -> int | None:
     return following if following in DisciplineLevel.values else None
 
 
-def discipline_postings(*, user) -> QuerySet[Posting]:
+def discipline_postings(*, user: User) -> QuerySet[Posting]:
     """Postings in office where the user may open a discipline case (for the form)."""
     return _postings_where(user, "ledger.manage_discipline")
 
@@ -418,7 +419,7 @@ def discipline_postings(*, user) -> QuerySet[Posting]:
 # ---- training ----
 
 
-def _postings_where(user, perm: str) -> QuerySet[Posting]:
+def _postings_where(user: User, perm: str) -> QuerySet[Posting]:
     """Postings in office now inside the regions where the user holds `perm`."""
     postings = Posting.objects.visible_to(user).current().select_related(*POSTING_RELATED)
     if user.is_superuser:
@@ -435,7 +436,7 @@ def _postings_where(user, perm: str) -> QuerySet[Posting]:
     return postings.filter(q).order_by("person__name", "id")
 
 
-def training_postings(*, user) -> QuerySet[Posting]:
+def training_postings(*, user: User) -> QuerySet[Posting]:
     """Postings in office where the user may record training (for the form)."""
     return _postings_where(user, "ledger.add_trainingrecord")
 
@@ -450,7 +451,7 @@ class TrainingRow:
     shortfall: Decimal = field(default=Decimal("0"))
 
 
-def training_hours(*, user, year: int) -> dict:
+def training_hours(*, user: User, year: int) -> dict:
     """Hours attended per posting in `year` (terms overlapping it) against the programme's
     yearly guarantee, and the postings short of it. One grouped query."""
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
@@ -478,7 +479,7 @@ def training_hours(*, user, year: int) -> dict:
     return {"year": year, "rows": rows, "short": [row for row in rows if row.shortfall > 0]}
 
 
-def training_posting_get(*, user, pk: int) -> Posting:
+def training_posting_get(*, user: User, pk: int) -> Posting:
     """One posting the user can see, for its training record, or 404."""
     return get_object_or_404(
         Posting.objects.visible_to(user).select_related(*POSTING_RELATED), pk=pk

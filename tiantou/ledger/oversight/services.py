@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tiantou.accounts.models import User
 from tiantou.accounts.permissions import ensure_can
 from tiantou.core import audit
 from tiantou.core.models import AuditAction
@@ -18,6 +19,7 @@ from tiantou.people import services as people_services
 from tiantou.people.choices import PostingStatus
 from tiantou.people.models import Posting
 from tiantou.regions.choices import Level
+from tiantou.regions.models import Region
 
 from ..choices import DisciplineLevel, RecipientKind, SpotCheckResult
 from ..models import (
@@ -55,7 +57,7 @@ def _fresh(posting: Posting) -> Posting:
 @transaction.atomic
 def work_report_save(
     *,
-    actor,
+    actor: User,
     posting: Posting,
     year: int,
     number: int,
@@ -107,7 +109,7 @@ def work_report_save(
 
 
 @transaction.atomic
-def work_report_mark_read(*, actor, report: WorkReport, recipient: str) -> WorkReportRead:
+def work_report_mark_read(*, actor: User, report: WorkReport, recipient: str) -> WorkReportRead:
     """Mark a submitted report read for one of its three recipients, once each."""
     ensure_can(actor, "ledger.read_workreport", report)
     if recipient not in RecipientKind.values:
@@ -133,7 +135,9 @@ def work_report_mark_read(*, actor, report: WorkReport, recipient: str) -> WorkR
 
 
 @transaction.atomic
-def spotcheck_draw(*, actor, region, size: int, seed: int | None = None) -> SpotCheckDraw:
+def spotcheck_draw(
+    *, actor: User, region: Region, size: int, seed: int | None = None
+) -> SpotCheckDraw:
     """Draw up to `size` postings in office in a region at random; the seed and the sorted
     population are kept so that anyone can redo the draw."""
     ensure_can(actor, "ledger.draw_spotcheck", region)
@@ -168,7 +172,7 @@ def spotcheck_draw(*, actor, region, size: int, seed: int | None = None) -> Spot
 
 
 @transaction.atomic
-def spotcheck_record(*, actor, check: SpotCheck, result: str, note: str = "") -> SpotCheck:
+def spotcheck_record(*, actor: User, check: SpotCheck, result: str, note: str = "") -> SpotCheck:
     """Record what the inspector found; an absence without leave opens a discipline case
     with its first step (批评教育) taken."""
     ensure_can(actor, "ledger.draw_spotcheck", check)
@@ -195,7 +199,7 @@ def spotcheck_record(*, actor, check: SpotCheck, result: str, note: str = "") ->
 # ---- discipline (批评教育 → 戒免谈话 → 退回原单位) ----
 
 
-def _step(*, actor, case: DisciplineCase, level: int, reason: str) -> DisciplineStep:
+def _step(*, actor: User, case: DisciplineCase, level: int, reason: str) -> DisciplineStep:
     step = DisciplineStep.objects.create(case=case, level=level, taken_by=actor, reason=reason)
     audit.record(
         actor=actor,
@@ -206,7 +210,9 @@ def _step(*, actor, case: DisciplineCase, level: int, reason: str) -> Discipline
     return step
 
 
-def _case_open(*, actor, posting: Posting, reason: str, spot_check=None) -> DisciplineCase:
+def _case_open(
+    *, actor: User, posting: Posting, reason: str, spot_check: SpotCheck | None = None
+) -> DisciplineCase:
     case = create_audited(
         actor=actor, obj=DisciplineCase(posting=posting, spot_check=spot_check, reason=reason)
     )
@@ -215,7 +221,7 @@ def _case_open(*, actor, posting: Posting, reason: str, spot_check=None) -> Disc
 
 
 @transaction.atomic
-def discipline_open(*, actor, posting: Posting, reason: str) -> DisciplineCase:
+def discipline_open(*, actor: User, posting: Posting, reason: str) -> DisciplineCase:
     """Open a case by hand (e.g. 工作无成效), its first step (批评教育) taken."""
     ensure_can(actor, "ledger.manage_discipline", posting)
     reason = (reason or "").strip()
@@ -237,7 +243,7 @@ def _locked_case(case: DisciplineCase) -> DisciplineCase:
 
 @transaction.atomic
 def discipline_escalate(
-    *, actor, case: DisciplineCase, reason: str, level: int | None = None
+    *, actor: User, case: DisciplineCase, reason: str, level: int | None = None
 ) -> DisciplineStep:
     """Take the next step of the ladder; the last one recalls the posting (which stops its
     benefits) and closes the case. `level`, when given, must be that next step."""
@@ -263,7 +269,7 @@ def discipline_escalate(
     return step
 
 
-def _close(*, actor, case: DisciplineCase, reason: str) -> None:
+def _close(*, actor: User, case: DisciplineCase, reason: str) -> None:
     before = audit.snapshot(case)
     case.closed_at = timezone.now()
     case.save(update_fields=["closed_at", "updated_at"])
@@ -277,7 +283,7 @@ def _close(*, actor, case: DisciplineCase, reason: str) -> None:
 
 
 @transaction.atomic
-def discipline_close(*, actor, case: DisciplineCase, reason: str) -> DisciplineCase:
+def discipline_close(*, actor: User, case: DisciplineCase, reason: str) -> DisciplineCase:
     """Close an open case without going further (the cadre mended their ways)."""
     ensure_can(actor, "ledger.manage_discipline", case)
     reason = (reason or "").strip()
@@ -296,10 +302,10 @@ def discipline_close(*, actor, case: DisciplineCase, reason: str) -> DisciplineC
 @transaction.atomic
 def training_record(
     *,
-    actor,
+    actor: User,
     posting: Posting,
     attended_on: datetime.date,
-    hours,
+    hours: Decimal | int | float | str | None,
     topic: str,
     organiser: str = "",
 ) -> TrainingRecord:
@@ -307,11 +313,12 @@ def training_record(
     ensure_can(actor, "ledger.add_trainingrecord", posting)
     posting = _fresh(posting)
     errors: dict[str, str] = {}
+    amount: Decimal | None
     try:
-        hours = Decimal(str(hours))
+        amount = Decimal(str(hours))
     except (InvalidOperation, ValueError):
-        hours = None
-    if hours is None or not hours.is_finite() or not Decimal("0") < hours <= MAX_HOURS:
+        amount = None
+    if amount is None or not amount.is_finite() or not Decimal("0") < amount <= MAX_HOURS:
         errors["hours"] = _("Hours must be more than 0 and at most 24 for one record.")
     if attended_on > timezone.localdate():
         errors["attended_on"] = _("The date cannot be in the future.")
@@ -322,12 +329,12 @@ def training_record(
     topic = (topic or "").strip()
     if not topic:
         errors["topic"] = _("Please give the topic.")
-    if errors:
+    if errors or amount is None:  # a missing amount is among the errors
         raise ValidationError(errors)
     record = TrainingRecord(
         posting=posting,
         attended_on=attended_on,
-        hours=hours,
+        hours=amount,
         topic=topic,
         organiser=(organiser or "").strip(),
     )

@@ -28,6 +28,7 @@ def media_root(settings, tmp_path):
 def test_exif_time_and_gps_are_read():
     info = evidence.inspect_image(upload(jpeg_bytes(taken_at=NOON, lat=35.5, lon=-118.25)))
     assert timezone.localtime(info.taken_at).replace(tzinfo=None) == NOON
+    assert info.latitude is not None and info.longitude is not None
     assert float(info.latitude) == pytest.approx(35.5, abs=1e-4)
     assert float(info.longitude) == pytest.approx(-118.25, abs=1e-4)
     assert len(info.phash) == 16

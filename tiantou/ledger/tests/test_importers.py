@@ -139,11 +139,13 @@ def test_every_row_field_audit_and_link_is_written_as_the_planner_made_it(settin
     assert str(second.output_value) == "1234.50" and second.participants is None
     entries = AuditEntry.objects.filter(action="import").order_by("id")
     assert [e.object_id for e in entries] == [str(first.pk), str(second.pk)]
-    assert entries[0].after["uuid"] == str(record_id)
-    assert entries[0].after["title"] == first.title and entries[0].actor == alice
-    assert entries[1].after["output_value"] == "1234.50"
-    assert entries[0].after["technologies"] == [t.pk for t in first.technologies.all()]
-    assert entries[1].after["technologies"] == []
+    first_after, second_after = entries[0].after, entries[1].after
+    assert first_after is not None and second_after is not None
+    assert first_after["uuid"] == str(record_id)
+    assert first_after["title"] == first.title and entries[0].actor == alice
+    assert second_after["output_value"] == "1234.50"
+    assert first_after["technologies"] == [t.pk for t in first.technologies.all()]
+    assert second_after["technologies"] == []
     # New records get keys after those written by the bulk writer.
     later = _run(alice, [_row(title="后来")])
     assert later.written and Activity.objects.get(title="后来").pk > second.pk

@@ -51,7 +51,9 @@ def test_word_has_the_title_numbered_headings_text_table_and_marked_gap(summary)
     assert texts[0] == TITLE
     title_run = paragraphs[0].runs[0]
     assert _east_asian(title_run) == "方正小标宋简体" and title_run.font.size == Pt(22)
-    assert paragraphs[0].style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    title_style = paragraphs[0].style
+    assert title_style is not None
+    assert title_style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
 
     assert HEADING_1 in texts
     heading = paragraphs[texts.index(HEADING_1)]
@@ -59,7 +61,7 @@ def test_word_has_the_title_numbered_headings_text_table_and_marked_gap(summary)
     assert "五、下一步工作" in texts
     body = next(p for p in paragraphs if "举办科技培训10多期" in p.text)
     assert _east_asian(body.runs[0]) == "仿宋_GB2312" and body.runs[0].font.size == Pt(16)
-    assert body.style.paragraph_format.line_spacing == Pt(28)
+    assert body.style is not None and body.style.paragraph_format.line_spacing == Pt(28)
     # 一是…二是 lists are running paragraphs.
     assert any(t.startswith("一是") and "；二是" in t for t in texts)
     assert "一是新发展优质食用菌3000亩，力争5000亩；二是组织送科技下乡活动3次以上。" in "".join(
@@ -83,9 +85,12 @@ def test_word_has_the_title_numbered_headings_text_table_and_marked_gap(summary)
     assert table.rows[0].cells[0].paragraphs[0].runs[0].font.bold
 
     section = word.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
-    assert abs(section.top_margin - Mm(37)) < Mm(0.1)
-    assert abs(section.left_margin - Mm(28)) < Mm(0.1)
+    width, height = section.page_width, section.page_height
+    top, left = section.top_margin, section.left_margin
+    assert width is not None and height is not None and top is not None and left is not None
+    assert (round(width.mm), round(height.mm)) == (210, 297)
+    assert abs(top - Mm(37)) < Mm(0.1)
+    assert abs(left - Mm(28)) < Mm(0.1)
     footer = section.footer.paragraphs[0]._p.xml
     assert "PAGE" in footer and "— " in footer
     # The fallback of the title font is named in the font table.

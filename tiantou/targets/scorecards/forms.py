@@ -84,7 +84,7 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].choices = [("", "—"), *registry.choices()]
+        cast(forms.ChoiceField, self.fields["indicator"]).choices = [("", "—"), *registry.choices()]
         bootstrap(self, "sm")
 
     @property

@@ -22,10 +22,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import QuerySet
 from django.http import Http404
 
+from tiantou.accounts.models import User
 from tiantou.accounts.scoping import scope_for
 from tiantou.core.periods import Period
 from tiantou.indicators import engine, registry
-from tiantou.indicators.engine import CHILDREN, Scope, Value
+from tiantou.indicators.engine import CHILDREN, Number, Scope, Value
 from tiantou.indicators.registry import Indicator
 from tiantou.indicators.templatetags.figures import exact
 from tiantou.regions.models import Region
@@ -35,16 +36,16 @@ from ..models import ScoreRule, ScoreScheme, TargetSheet, TargetSplit
 CENT = Decimal("0.01")
 
 
-def schemes_visible_to(user) -> QuerySet:
+def schemes_visible_to(user: User) -> QuerySet:
     """Schemes of regions in the user's scope."""
     return ScoreScheme.objects.filter(scope_for(user).region_q("region__pk"))
 
 
-def scheme_list(*, user) -> QuerySet:
+def scheme_list(*, user: User) -> QuerySet:
     return schemes_visible_to(user).select_related("region", "sheet").order_by("-year", "name")
 
 
-def scheme_get(*, user, pk: int) -> ScoreScheme:
+def scheme_get(*, user: User, pk: int) -> ScoreScheme:
     """One scheme the user may see; 404 otherwise."""
     scheme = schemes_visible_to(user).select_related("region", "sheet").filter(pk=pk).first()
     if scheme is None:
@@ -52,7 +53,7 @@ def scheme_get(*, user, pk: int) -> ScoreScheme:
     return scheme
 
 
-def sheets_for(*, user) -> QuerySet:
+def sheets_for(*, user: User) -> QuerySet:
     """Target sheets a scheme may take its targets from: those the user may see."""
     return (
         TargetSheet.objects.filter(scope_for(user).region_q("region__pk"))
@@ -128,7 +129,7 @@ class ScoreTable:
 
 
 def score(
-    rule: ScoreRule, actual, target: Decimal | None, stretch: Decimal | None
+    rule: ScoreRule, actual: Number | None, target: Decimal | None, stretch: Decimal | None
 ) -> tuple[Decimal | None, Decimal]:
     """(points, of which bonus) of one rule for one township; None without a target."""
     if target is None:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tiantou.accounts.models import User
 from tiantou.accounts.permissions import ensure_can
 from tiantou.core import audit
 from tiantou.core.models import AuditAction
@@ -31,18 +32,19 @@ MIN_CAP, MAX_CAP = 100, 500
 MAX_POINTS = Decimal("10000")
 
 
-def _clean_scheme(*, region: Region, year, name: str, sheet: TargetSheet | None) -> dict:
+def _clean_scheme(*, region: Region, year: int, name: str, sheet: TargetSheet | None) -> dict:
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
         errors["name"] = [_("Give the scheme a name.")]
     elif len(name) > 100:
         errors["name"] = [_("At most 100 characters.")]
+    number: int | None
     try:
-        year = int(year)
+        number = int(year)
     except (TypeError, ValueError):
-        year = None
-    if year is None or not MIN_YEAR <= year <= MAX_YEAR:
+        number = None
+    if number is None or not MIN_YEAR <= number <= MAX_YEAR:
         errors["year"] = [
             _("Enter a year between %(min)d and %(max)d.") % {"min": MIN_YEAR, "max": MAX_YEAR}
         ]
@@ -53,16 +55,16 @@ def _clean_scheme(*, region: Region, year, name: str, sheet: TargetSheet | None)
     if sheet is not None:
         if sheet.region_id != region.code:
             errors["sheet"] = [_("Choose a target sheet of the same region.")]
-        elif year is not None and sheet.year != year:
+        elif number is not None and sheet.year != number:
             errors["sheet"] = [_("Choose a target sheet of the same year.")]
     if errors:
         raise ValidationError(errors)
-    return {"region": region, "year": year, "name": name, "sheet": sheet}
+    return {"region": region, "year": number, "name": name, "sheet": sheet}
 
 
 @transaction.atomic
 def scheme_create(
-    *, actor, region: Region, year: int, name: str, sheet: TargetSheet | None = None
+    *, actor: User, region: Region, year: int, name: str, sheet: TargetSheet | None = None
 ) -> ScoreScheme:
     """A new scheme, without rules yet."""
     scheme = ScoreScheme(region=region)
@@ -74,7 +76,7 @@ def scheme_create(
 @transaction.atomic
 def scheme_update(
     *,
-    actor,
+    actor: User,
     scheme: ScoreScheme,
     name: str,
     year: int,
@@ -188,7 +190,7 @@ def _describe(rules: Iterable[ScoreRule]) -> str:
 @transaction.atomic
 def rules_save(
     *,
-    actor,
+    actor: User,
     scheme: ScoreScheme,
     rules: Iterable[Mapping[str, Any]],
     expected_version: int | None = None,

@@ -3,6 +3,7 @@ items, splits and scorecards stay, and so do their content types, permissions an
 rows, now under `targets`."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -22,7 +23,7 @@ def _migrate(targets) -> MigrationExecutor:
     return MigrationExecutor(connection)
 
 
-def _old_release_content_types(apps) -> dict[str, object]:
+def _old_release_content_types(apps) -> dict[str, Any]:
     """The content types and permissions as the old release left them: under
     `indicators` (whatever contenttypes made for this test database is put back so)."""
     content_type = apps.get_model("contenttypes", "ContentType")

@@ -3,6 +3,7 @@ receivers inside the region, audit rows) and progress against hand-computed reco
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -94,7 +95,7 @@ def test_item_unit_defaults_to_the_indicator_and_kinds_are_checked(bob, sheet, f
     assert fungus.unit == "亩"
     assert (fungus.value, fungus.stretch_value) == (Decimal("3000.00"), Decimal("5000.00"))
     assert audit_rows(fungus, "create").count() == 1
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"kind": "range", "value": 2}, "value_max"),  # 2-3期 needs its upper bound
         ({"kind": "range", "value": 3, "value_max": 2}, "value_max"),
         ({"kind": "minimum", "value": 3, "value_max": 5}, "value_max"),
@@ -225,7 +226,7 @@ def test_receivers_must_be_inside_the_region_and_named_once(
     )
     far_firm = Organisation.objects.create(name="别县企业", kind="enterprise", region=elsewhere)
     village = Region.objects.get(code=VILLAGE_A)
-    refused = [
+    refused: list[list[tuple[Any, Any, Any]]] = [
         [(other_town, 3000, None)],  # a township of another county
         [(village, 3000, None)],  # a village is not directly under the county
         [(far_firm, 3000, None)],  # an enterprise of another county
