@@ -82,7 +82,7 @@ class UserCreateForm(MembershipFieldsMixin):
     password = forms.CharField(
         label=_("Initial password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("Tell the person this password; they can change it under My account."),
+        help_text=_("Tell the person this password; they must change it when they first log in."),
     )
 
     def __init__(self, *args, actor, **kwargs):

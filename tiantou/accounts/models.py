@@ -20,6 +20,9 @@ class User(AbstractUser):
     name = models.CharField(_("name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     is_demo = models.BooleanField(_("demo account"), default=False)
+    # Set when an administrator chose the password (a new account, a reset): the person
+    # must replace it before doing anything else.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("user")

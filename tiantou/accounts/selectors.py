@@ -175,3 +175,18 @@ def failed_logins(*, user: User) -> int:
             "failures_since_start", flat=True
         )
     )
+
+
+def account_history(*, actor, user: User, memberships: list[Membership], rows: int = 30):
+    """The latest audit rows of an account (log-ins, failures, lockouts, changes) for an actor
+    who may read the audit log over one of the account's memberships in view, else None."""
+    from tiantou.core import audit
+
+    from .permissions import has_perm
+
+    allowed = actor.is_superuser or any(
+        has_perm(actor, "core.view_auditentry", m.region or m.organisation) for m in memberships
+    )
+    if not allowed:
+        return None
+    return list(audit.entries_for(user)[:rows])

@@ -46,12 +46,19 @@ def user_bootstrap_admin(*, username: str, password: str, name: str = "", is_dem
 def user_create(
     *, actor, username: str, password: str, name: str = "", phone: str = "", is_demo=False
 ) -> User:
-    """Create an account; it can do nothing until a membership is granted."""
+    """Create an account; it can do nothing until a membership is granted. The person must
+    change the password the administrator chose at the first log-in (demo accounts need not)."""
     ensure_can(actor, "accounts.manage_users")
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This user name is already taken.")})
-    user = User(username=username, name=name.strip(), phone=phone.strip(), is_demo=is_demo)
+    user = User(
+        username=username,
+        name=name.strip(),
+        phone=phone.strip(),
+        is_demo=is_demo,
+        must_change_password=not is_demo,
+    )
     validate_password(password, user)
     user.set_password(password)
     user.full_clean(exclude=["password"])
@@ -80,12 +87,14 @@ def user_update(*, actor, user: User, **changes) -> User:
 
 @transaction.atomic
 def user_set_password(*, actor, user: User, password: str) -> User:
-    """Set a new password (one's own, or another's by an admin in scope)."""
+    """Set a new password (one's own, or another's by an admin in scope). A password set by
+    an admin must be changed by its owner at the next log-in (demo accounts excepted)."""
     if actor.pk != user.pk:
         _ensure_can_manage(actor, user)
     validate_password(password, user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = actor.pk != user.pk and not user.is_demo
+    user.save(update_fields=["password", "must_change_password"])
     audit.record(actor=actor, obj=user, action=AuditAction.UPDATE, note=_("Password changed"))
     return user
 

@@ -105,6 +105,9 @@ def _user_page(request: AuthedRequest, user, **forms) -> HttpResponse:
         "memberships": memberships,
         "other_memberships": others,
         "failed_logins": selectors.failed_logins(user=user),
+        "history": selectors.account_history(
+            actor=request.user, user=user, memberships=memberships
+        ),
         "grant_form": forms.get("grant_form") or MembershipGrantForm(actor=request.user),
         "password_form": forms.get("password_form") or SetPasswordForm(user=user),
         "is_self": user.pk == request.user.pk,

@@ -147,3 +147,29 @@ def _linked_labels(field: Any, old: Any, new: Any) -> tuple[str, str]:
         return "、".join(names.get(str(pk), f"#{pk}") for pk in ids) or "—"
 
     return joined(old), joined(new)
+
+
+def record_event(
+    *,
+    actor: Any,
+    model: type[models.Model],
+    object_id: str,
+    object_repr: str,
+    note: str,
+    details: dict[str, Any] | None = None,
+    region_code: str = "",
+    action: str = AuditAction.OTHER,
+) -> AuditEntry:
+    """Write one audit row for something that happened to a record without changing it
+    (a log-in, a lockout), or to one that does not exist (a log-in under an unknown name).
+    `details` are kept as the row's `after`: there is no snapshot to take."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
+        object_id=object_id[:64],
+        object_repr=object_repr[:200],
+        region_code=region_code,
+        after=details,
+        note=note,
+    )

@@ -1,4 +1,4 @@
-"""Failed-login lockout (by user name) and unlocking by an administrator."""
+"""Failed-login lockout (by user name and address) and unlocking by an administrator."""
 
 from django.urls import reverse
 from django.utils import translation
@@ -43,7 +43,7 @@ def test_unlock_from_user_page(client, client_for, alice, ming):
     assert _login(admin, PASSWORD).status_code == 302
 
 
-def test_lockout_is_by_user_name_only(client, ming, alice):
+def test_lockout_of_one_name_leaves_other_names_at_the_same_address(client, ming, alice):
     for _ in range(5):
         _login(client, "wrong-password")
     response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
