@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "template_partials",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Listed so that the API docs page serves Swagger UI from the package's static
     # files instead of a CDN (intranets have no internet).
     "ninja",
@@ -55,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "tiantou.accounts.twofactor.middleware.TwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -119,6 +123,11 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Two-factor login (authenticator app, recovery codes) is required of system and county
+# administrators; others may turn it on. See docs/decisions/0009-two-factor-login.md.
+TIANTOU_2FA_REQUIRED = True
+OTP_TOTP_ISSUER = "田头"
+
 # Locking by IP address would lock out a whole bureau behind one intranet NAT address:
 # accounts are locked by user name only.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
