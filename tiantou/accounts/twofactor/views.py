@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from tiantou.core.forms import add_service_errors
 from tiantou.core.views import errors_to_messages
@@ -105,7 +106,7 @@ def verify(request: AuthedRequest) -> HttpResponse:
         if device is not None:
             django_otp.login(request, device)
             request.session[SESSION_KEY] = selectors.DONE
-            if device.__class__.__name__ == "StaticDevice":
+            if isinstance(device, StaticDevice):
                 messages.warning(
                     request,
                     _("You used a recovery code; %(n)s are left.")
