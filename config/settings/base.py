@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "template_partials",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Listed so that the API docs page serves Swagger UI from the package's static
     # files instead of a CDN (intranets have no internet).
     "ninja",
@@ -56,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "tiantou.accounts.twofactor.middleware.TwoFactorMiddleware",
     "tiantou.accounts.middleware.PasswordChangeRequiredMiddleware",
 ]
 
@@ -135,6 +139,11 @@ AXES_VERBOSE = False
 TIANTOU_LOGIN_IP_FAILURE_LIMIT = 30
 # Seconds every failed log-in waits before it answers: slows guessing without locking anyone.
 TIANTOU_LOGIN_FAILURE_DELAY = 1.0
+
+# Two-factor login (authenticator app, recovery codes) is required of system and county
+# administrators; others may turn it on. See docs/decisions/0009-two-factor-login.md.
+TIANTOU_2FA_REQUIRED = True
+OTP_TOTP_ISSUER = "田头"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -31,6 +31,9 @@ def _local_field_key() -> str:
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or _local_secret("secret_key")
 TIANTOU_FIELD_KEYS = TIANTOU_FIELD_KEYS or [_local_field_key()]
 TIANTOU_DEMO_DATA_ALLOWED = True
+# The demo stays open to anyone: administrators need no second factor here unless
+# TIANTOU_2FA_REQUIRED=1 (accounts that set one up are still asked for it).
+TIANTOU_2FA_REQUIRED = os.environ.get("TIANTOU_2FA_REQUIRED") == "1"
 DEBUG = os.environ.get("DJANGO_DEBUG") == "1"
 DATABASES = {
     "default": database_from_url(

@@ -8,6 +8,8 @@ from .base import STORAGES, database_from_url
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 TIANTOU_FIELD_KEYS = ["test-only-field-key"]
 TIANTOU_DEMO_DATA_ALLOWED = True
+# The cast logs in without a second factor; the two-factor tests turn it on.
+TIANTOU_2FA_REQUIRED = False
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

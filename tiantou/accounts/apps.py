@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the log-in audit receivers)
+        # Connect the receivers: the log-in audit, and the second step of the log-in.
+        from . import signals  # noqa: F401
+        from .twofactor import signals as twofactor_signals  # noqa: F401

@@ -10,8 +10,18 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-# Pages such a person may still open: the page to change it, log-out, language switching.
-ALLOWED_URL_NAMES = frozenset({"accounts:profile", "logout", "login", "set_language"})
+# Pages such a person may still open: the page to change it, log-out, language switching,
+# and the second step of the log-in, which comes first (its middleware runs before this one).
+ALLOWED_URL_NAMES = frozenset(
+    {
+        "accounts:profile",
+        "logout",
+        "login",
+        "set_language",
+        "accounts:twofactor_verify",
+        "accounts:twofactor_enrol",
+    }
+)
 
 
 class PasswordChangeRequiredMiddleware:
