@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tiantou.accounts.models import User
 from tiantou.accounts.permissions import ensure_can
 from tiantou.core import audit, protected
 from tiantou.core.models import AuditAction
@@ -64,7 +65,7 @@ class IdNumberShown:
     is_full: bool
 
 
-def person_id_number(*, actor, person: Person) -> IdNumberShown:
+def person_id_number(*, actor: User, person: Person) -> IdNumberShown:
     """The ID number as `actor` may see it: in full for those allowed (each read leaves an
     audit row: who, when, whose), else masked. A value no configured key decrypts reads
     “cannot be decrypted”, also audited, never an error page."""
@@ -97,11 +98,11 @@ def _check_person_fields(fields: dict) -> dict:
 
 
 @transaction.atomic
-def person_create(*, actor, name: str, region, id_number: str = "", specialties=(), **fields):
+def person_create(*, actor: User, name: str, region, id_number: str = "", specialties=(), **fields: Any):
     """Register a person in a county's (or city's) register."""
     ensure_can(actor, "people.add_person", region)
     fields = _check_person_fields({"name": name, "region": region, **fields})
-    person = Person(**fields)
+    person = Person(**fields: Any)
     _set_id_number(person, id_number)
     create_audited(
         actor=actor, obj=person, links={"specialties": specialties} if specialties else None
@@ -111,7 +112,7 @@ def person_create(*, actor, name: str, region, id_number: str = "", specialties=
 
 @transaction.atomic
 def person_update(
-    *, actor, person: Person, expected_version: int | None = None, **changes
+    *, actor: User, person: Person, expected_version: int | None = None, **changes
 ) -> Person:
     """Change a person's record; `id_number` is re-validated and stored protected."""
     ensure_can(actor, "people.change_person", person)
@@ -133,7 +134,7 @@ def person_update(
 # ---- postings ----
 
 
-def _event(posting: Posting, actor, kind: str, note: str = "", effective_on=None) -> None:
+def _event(posting: Posting, actor: User, kind: str, note: str = "", effective_on=None) -> None:
     PostingEvent.objects.create(
         posting=posting,
         kind=kind,
@@ -219,7 +220,7 @@ def already_active() -> ValidationError:
 @transaction.atomic
 def posting_create(
     *,
-    actor,
+    actor: User,
     person: Person,
     programme: Programme,
     host_region,
@@ -228,7 +229,7 @@ def posting_create(
     batch=None,
     application=None,
     host_organisation=None,
-    **fields,
+    **fields: Any,
 ) -> Posting:
     """Post a person to a township or village (or a unit in it): a planned posting.
 
@@ -269,7 +270,9 @@ def _lock(posting: Posting) -> Posting:
     )
 
 
-def _move(posting: Posting, *, actor, to: str, kind: str, note="", on=None, **changes) -> Posting:
+def _move(
+    posting: Posting, *, actor: User, to: str, kind: str, note="", on=None, **changes
+) -> Posting:
     before = audit.snapshot(posting)
     posting.status = to
     for name, value in changes.items():
@@ -282,7 +285,7 @@ def _move(posting: Posting, *, actor, to: str, kind: str, note="", on=None, **ch
 
 
 @transaction.atomic
-def posting_activate(*, actor, posting: Posting, on: datetime.date | None = None) -> Posting:
+def posting_activate(*, actor: User, posting: Posting, on: datetime.date | None = None) -> Posting:
     """The cadre takes up the post (到岗)."""
     ensure_can(actor, "people.change_posting", posting)
     posting = _lock(posting)
@@ -299,7 +302,7 @@ def posting_activate(*, actor, posting: Posting, on: datetime.date | None = None
 
 @transaction.atomic
 def posting_recall(
-    *, actor, posting: Posting, reason: str, on: datetime.date | None = None
+    *, actor: User, posting: Posting, reason: str, on: datetime.date | None = None
 ) -> Posting:
     """Recall a cadre to the home unit (退回原单位): the posting ends and benefits stop that day."""
     ensure_can(actor, "people.recall_posting", posting)
@@ -322,7 +325,7 @@ def posting_recall(
 
 
 @transaction.atomic
-def posting_withdraw(*, actor, posting: Posting, reason: str) -> Posting:
+def posting_withdraw(*, actor: User, posting: Posting, reason: str) -> Posting:
     """Call off a planned posting before it starts."""
     ensure_can(actor, "people.change_posting", posting)
     if not reason.strip():
@@ -419,16 +422,16 @@ def _check_programme_fields(fields: dict) -> dict:
 
 
 @transaction.atomic
-def programme_create(*, actor, region, name: str, kind: str, **fields) -> Programme:
+def programme_create(*, actor: User, region, name: str, kind: str, **fields: Any) -> Programme:
     """Configure a dispatch programme run by a county (or city, or township)."""
     ensure_can(actor, "people.manage_programme", region)
     fields = _check_programme_fields({"name": name, "kind": kind, **fields})
-    return create_audited(actor=actor, obj=Programme(region=region, **fields))
+    return create_audited(actor=actor, obj=Programme(region=region, **fields: Any))
 
 
 @transaction.atomic
 def programme_update(
-    *, actor, programme: Programme, expected_version: int | None = None, **changes
+    *, actor: User, programme: Programme, expected_version: int | None = None, **changes
 ) -> Programme:
     """Change a programme's settings; postings keep the benefits they were given."""
     ensure_can(actor, "people.manage_programme", programme)
@@ -455,7 +458,7 @@ CLOSED_STATUSES = (PostingStatus.RECALLED, PostingStatus.WITHDRAWN)
 
 @transaction.atomic
 def posting_update(
-    *, actor, posting: Posting, expected_version: int | None = None, note: str = "", **changes
+    *, actor: User, posting: Posting, expected_version: int | None = None, note: str = "", **changes
 ) -> Posting:
     """Change a posting's benefits, engagement, dispatch level, host unit or term end."""
     ensure_can(actor, "people.change_posting", posting)
@@ -563,7 +566,7 @@ def _clean_targets(posting: Posting, targets) -> list[LetterTarget]:
 
 @transaction.atomic
 def letter_sign(
-    *, actor, posting: Posting, signed_on: datetime.date, targets, file=None
+    *, actor: User, posting: Posting, signed_on: datetime.date, targets, file=None
 ) -> ResponsibilityLetter:
     """Record the signed term target-responsibility letter (任期目标责任书) and its targets.
 
@@ -609,7 +612,7 @@ def _targets_note(rows: list[LetterTarget]) -> str:
 
 
 def posting_close_history(
-    *, actor, posting: Posting, to: str, on: datetime.date, note: str = ""
+    *, actor: User, posting: Posting, to: str, on: datetime.date, note: str = ""
 ) -> Posting:
     """Record a posting that was already over when it was registered: served, then ended.
 
@@ -635,7 +638,9 @@ class KeyRotation:
     undecryptable: list[int] = field(default_factory=list)
 
 
-def person_field_keys_rotate(*, actor=None, dry_run: bool = False, batch: int = 500) -> KeyRotation:
+def person_field_keys_rotate(
+    *, actor: User = None, dry_run: bool = False, batch: int = 500
+) -> KeyRotation:
     """Re-encrypt every stored ID number with the newest field key and digest it again.
 
     Run after putting a new key first in TIANTOU_FIELD_KEY; afterwards the older keys can

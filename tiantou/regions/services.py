@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tiantou.accounts.models import User
 from tiantou.accounts.permissions import ensure_can
 from tiantou.core import regioncodes
 from tiantou.core.services import apply_changes, create_audited
@@ -82,7 +83,7 @@ def next_village_code(township: Region) -> str:
 @transaction.atomic
 def village_create(
     *,
-    actor,
+    actor: User,
     township: Region,
     name: str,
     code: str = "",
@@ -106,7 +107,7 @@ def village_create(
 
 @transaction.atomic
 def region_update(
-    *, actor, region: Region, expected_version: int | None = None, **changes
+    *, actor: User, region: Region, expected_version: int | None = None, **changes
 ) -> Region:
     """Rename a region or change its kind or use; official codes themselves never change."""
     ensure_can(actor, "regions.change_region", region)
@@ -353,17 +354,19 @@ def _check_organisation_unique(fields: dict, organisation: Organisation | None =
 
 
 @transaction.atomic
-def organisation_create(*, actor, name: str, kind: str, region: Region, **fields) -> Organisation:
+def organisation_create(
+    *, actor: User, name: str, kind: str, region: Region, **fields
+) -> Organisation:
     """Register an organisation in a region the actor may edit."""
     ensure_can(actor, "regions.add_organisation", region)
     fields = _clean_organisation_fields({"name": name, "kind": kind, "region": region, **fields})
     _check_organisation_unique(fields)
-    return create_audited(actor=actor, obj=Organisation(**fields))
+    return create_audited(actor=actor, obj=Organisation(**fields: Any))
 
 
 @transaction.atomic
 def organisation_update(
-    *, actor, organisation: Organisation, expected_version: int | None = None, **changes
+    *, actor: User, organisation: Organisation, expected_version: int | None = None, **changes
 ) -> Organisation:
     """Change an organisation; moving it needs the right in both the old and new region."""
     ensure_can(actor, "regions.change_organisation", organisation)
@@ -384,7 +387,9 @@ def organisation_update(
 
 
 @transaction.atomic
-def organisation_deactivate(*, actor, organisation: Organisation, reason: str) -> Organisation:
+def organisation_deactivate(
+    *, actor: User, organisation: Organisation, reason: str
+) -> Organisation:
     """Mark an organisation as no longer active (organisations are never deleted)."""
     ensure_can(actor, "regions.change_organisation", organisation)
     if not reason.strip():

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tiantou.accounts.models import User
 from tiantou.accounts.permissions import ensure_can
 from tiantou.core import audit
 from tiantou.core.models import AuditAction
@@ -60,7 +61,7 @@ def _lock_batch(batch: Batch) -> Batch:
     return locked
 
 
-def _move(actor, batch: Batch, to: str, note: str = "", **changes) -> Batch:
+def _move(actor: User, batch: Batch, to: str, note: str = "", **changes: Any) -> Batch:
     if BATCH_MOVES.get(batch.status) != to:
         raise ValidationError(
             _("A batch that is “%(status)s” cannot move to “%(to)s”.")
@@ -96,7 +97,7 @@ def _check_in_programme(programme: Programme, region: Region, field: str) -> Reg
 @transaction.atomic
 def batch_create(
     *,
-    actor,
+    actor: User,
     programme: Programme,
     year: int,
     number: int,
@@ -132,7 +133,7 @@ def batch_create(
 
 
 @transaction.atomic
-def batch_set_judges(*, actor, batch: Batch, judges: Iterable) -> Batch:
+def batch_set_judges(*, actor: User, batch: Batch, judges: Iterable) -> Batch:
     """Name the judges (评委) of a batch's defence; possible until scoring closes."""
     ensure_can(actor, MANAGE, batch)
     batch = _lock_batch(batch)
@@ -151,7 +152,9 @@ def batch_set_judges(*, actor, batch: Batch, judges: Iterable) -> Batch:
 
 
 @transaction.atomic
-def batch_set_quotas(*, actor, batch: Batch, quotas: Mapping[Region, int]) -> list[BatchQuota]:
+def batch_set_quotas(
+    *, actor: User, batch: Batch, quotas: Mapping[Region, int]
+) -> list[BatchQuota]:
     """Set how many cadres the batch sends to each township; a township left out gets none."""
     ensure_can(actor, MANAGE, batch)
     batch = _lock_batch(batch)
@@ -191,7 +194,7 @@ def batch_set_quotas(*, actor, batch: Batch, quotas: Mapping[Region, int]) -> li
 
 
 @transaction.atomic
-def batch_start_scoring(*, actor, batch: Batch) -> Batch:
+def batch_start_scoring(*, actor: User, batch: Batch) -> Batch:
     """Close applications and open the competitive defence to the judges."""
     ensure_can(actor, MANAGE, batch)
     batch = _lock_batch(batch)
@@ -204,7 +207,7 @@ def batch_start_scoring(*, actor, batch: Batch) -> Batch:
 
 
 @transaction.atomic
-def batch_close_scoring(*, actor, batch: Batch) -> Batch:
+def batch_close_scoring(*, actor: User, batch: Batch) -> Batch:
     """Freeze the scores so that the decisions (择优选派) can be made on the ranking."""
     ensure_can(actor, MANAGE, batch)
     batch = _lock_batch(batch)
@@ -227,7 +230,7 @@ def eligibility_problem(programme: Programme, person: Person) -> str:
 @transaction.atomic
 def application_create(
     *,
-    actor,
+    actor: User,
     batch: Batch,
     person: Person,
     recommended_by: Organisation | None = None,
@@ -279,7 +282,7 @@ def _parse_score(value) -> Decimal:
 
 
 @transaction.atomic
-def score_record(*, actor, application: Application, score, comment: str = "") -> Score:
+def score_record(*, actor: User, application: Application, score, comment: str = "") -> Score:
     """A judge scores a candidate's defence; scoring again replaces the judge's score."""
     batch = _lock_batch(application.batch)
     if not getattr(actor, "pk", None) or not batch.judges.filter(pk=actor.pk).exists():
@@ -332,7 +335,7 @@ def _quota_of(batch: Batch, township: Region) -> int:
 
 
 def _decide(
-    actor,
+    actor: User,
     batch: Batch,
     application: Application,
     status: str,
@@ -411,7 +414,7 @@ def _decide(
 @transaction.atomic
 def application_decide(
     *,
-    actor,
+    actor: User,
     application: Application,
     status: str,
     allocated_region: Region | None = None,
@@ -437,7 +440,7 @@ def application_decide(
 
 
 @transaction.atomic
-def batch_decide(*, actor, batch: Batch, decisions: Iterable[Mapping]) -> list[Application]:
+def batch_decide(*, actor: User, batch: Batch, decisions: Iterable[Mapping]) -> list[Application]:
     """Decide several candidates at once; each mapping holds `application_decide`'s arguments."""
     ensure_can(actor, MANAGE, batch)
     batch = _lock_batch(batch)
@@ -448,12 +451,12 @@ def batch_decide(*, actor, batch: Batch, decisions: Iterable[Mapping]) -> list[A
         application = Application.objects.select_related("person").get(
             pk=fields.pop("application").pk, batch=batch
         )
-        decided.append(_decide(actor, batch, application, **fields))
+        decided.append(_decide(actor, batch, application, **fields: Any))
     return decided
 
 
 @transaction.atomic
-def batch_auto_allocate(*, actor, batch: Batch) -> dict[str, int]:
+def batch_auto_allocate(*, actor: User, batch: Batch) -> dict[str, int]:
     """Merit selection (择优选派) proposal: in rank order, each undecided candidate goes to
     their preferred township while its quota lasts, else to the waiting list.
 
@@ -494,7 +497,7 @@ def batch_auto_allocate(*, actor, batch: Batch) -> dict[str, int]:
 
 
 @transaction.atomic
-def batch_publish(*, actor, batch: Batch) -> Batch:
+def batch_publish(*, actor: User, batch: Batch) -> Batch:
     """Publish the allocation (公布分配去向): a planned posting for every selected candidate."""
     ensure_can(actor, MANAGE, batch)
     batch = _lock_batch(batch)
