@@ -15,7 +15,16 @@ from tiantou.regions.choices import Level
 from tiantou.regions.models import Organisation, Region
 
 from .choices import DispatchLevel
-from .models import Batch, LetterTarget, Person, Posting, Programme, Specialty
+from .models import (
+    Batch,
+    LetterTarget,
+    Person,
+    Posting,
+    PostingEvent,
+    Programme,
+    ResponsibilityLetter,
+    Specialty,
+)
 
 POSTING_RELATED = (
     "person",
@@ -141,10 +150,8 @@ def posting_read(*, user: User, pk: int) -> Posting:
     return posting
 
 
-def posting_letter(*, posting: Posting):
+def posting_letter(*, posting: Posting) -> ResponsibilityLetter | None:
     """The posting's responsibility letter with its targets, or None."""
-    from .models import ResponsibilityLetter
-
     return (
         ResponsibilityLetter.objects.filter(posting=posting)
         .prefetch_related(Prefetch("targets", queryset=LetterTarget.objects.order_by("year", "id")))
@@ -152,7 +159,7 @@ def posting_letter(*, posting: Posting):
     )
 
 
-def posting_events(*, posting: Posting):
+def posting_events(*, posting: Posting) -> QuerySet[PostingEvent]:
     """The posting's history, oldest first, with who did each step."""
     return posting.events.select_related("actor").order_by("at", "id")
 
@@ -179,7 +186,8 @@ def has_person(user: User) -> bool:
     cached = getattr(user, "_tiantou_has_person", None)
     if cached is None:
         cached = Person.objects.filter(user=user).exists()
-        user._tiantou_has_person = cached
+        # Cached on the request's user object, which lives as long as the request.
+        setattr(user, "_tiantou_has_person", cached)  # noqa: B010
     return cached
 
 

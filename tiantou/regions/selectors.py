@@ -1,6 +1,9 @@
 """Every read of regions and organisations, starting from what the user may see."""
 
-from django.db.models import Count, Q
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
@@ -76,14 +79,17 @@ def count_filter_in(code_field: str, region: Region) -> Q:
     return Q(**{f"{code_field}__range": region.subtree})
 
 
-def organisation_list(*, user: User):
+def organisation_list(*, user: User) -> QuerySet[Organisation]:
     """Organisations in the user's scope with their regions, in code and name order."""
     return Organisation.objects.visible_to(user).select_related("region")
 
 
 def regions_where_allowed(
-    *, user: User, perm: str, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
-):
+    *,
+    user: User,
+    perm: str,
+    levels: Iterable[int] = (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE),
+) -> QuerySet[Region]:
     """Active regions of the given levels where `user` holds `perm` (e.g. to add in)."""
     regions = Region.objects.filter(level__in=levels, is_active=True).select_related("parent")
     if user.is_superuser:
@@ -95,7 +101,7 @@ def regions_where_allowed(
     return regions.filter(q)
 
 
-def organisation_history(*, user: User, organisation: Organisation):
+def organisation_history(*, user: User, organisation: Organisation) -> QuerySet[AuditEntry]:
     """The audit rows of an organisation, or none for users who may not read the audit log."""
     if not has_perm(user, "core.view_auditentry", organisation):
         return AuditEntry.objects.none()
@@ -155,7 +161,7 @@ def region_children(*, user: User, region: Region) -> list[Region]:
     return children
 
 
-def _count_by_prefix(queryset, field: str, length: int) -> dict[str, int]:
+def _count_by_prefix(queryset: QuerySet[Any], field: str, length: int) -> dict[str, int]:
     """Active rows of `queryset` counted by the first `length` digits of `field`."""
     return dict(
         queryset.filter(is_active=True)

@@ -1,9 +1,11 @@
 """Every write to regions and organisations."""
 
 import dataclasses
+import datetime
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -107,7 +109,7 @@ def village_create(
 
 @transaction.atomic
 def region_update(
-    *, actor: User, region: Region, expected_version: int | None = None, **changes
+    *, actor: User, region: Region, expected_version: int | None = None, **changes: Any
 ) -> Region:
     """Rename a region or change its kind or use; official codes themselves never change."""
     ensure_can(actor, "regions.change_region", region)
@@ -191,7 +193,7 @@ def _sync_official(rows: list[official.OfficialRow], existing_q: Q) -> LoadResul
     return result
 
 
-def _insert_official(rows: list[official.OfficialRow], now) -> None:
+def _insert_official(rows: list[official.OfficialRow], now: datetime.datetime) -> None:
     """Insert new official regions in order (parents first): COPY on PostgreSQL,
     executemany elsewhere.
 
@@ -355,18 +357,18 @@ def _check_organisation_unique(fields: dict, organisation: Organisation | None =
 
 @transaction.atomic
 def organisation_create(
-    *, actor: User, name: str, kind: str, region: Region, **fields
+    *, actor: User, name: str, kind: str, region: Region, **fields: Any
 ) -> Organisation:
     """Register an organisation in a region the actor may edit."""
     ensure_can(actor, "regions.add_organisation", region)
     fields = _clean_organisation_fields({"name": name, "kind": kind, "region": region, **fields})
     _check_organisation_unique(fields)
-    return create_audited(actor=actor, obj=Organisation(**fields: Any))
+    return create_audited(actor=actor, obj=Organisation(**fields))
 
 
 @transaction.atomic
 def organisation_update(
-    *, actor: User, organisation: Organisation, expected_version: int | None = None, **changes
+    *, actor: User, organisation: Organisation, expected_version: int | None = None, **changes: Any
 ) -> Organisation:
     """Change an organisation; moving it needs the right in both the old and new region."""
     ensure_can(actor, "regions.change_organisation", organisation)

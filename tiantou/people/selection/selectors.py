@@ -199,7 +199,7 @@ def judge_candidates(*, user: User) -> QuerySet[User]:
     ranges = [
         m.region.subtree
         for m in user.memberships.select_related("region")
-        if m.region_id and has_perm(user, "people.manage_batch", m.region)
+        if m.region is not None and has_perm(user, "people.manage_batch", m.region)
     ]
     if user.is_superuser:
         return User.objects.filter(is_active=True).order_by("username")

@@ -9,6 +9,7 @@ scoring is closed; publishing the allocation (分配去向) creates the planned 
 import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -269,7 +270,7 @@ def application_create(
     return create_audited(actor=actor, obj=application, note=problem)
 
 
-def _parse_score(value) -> Decimal:
+def _parse_score(value: Decimal | int | float | str) -> Decimal:
     try:
         score = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
@@ -282,7 +283,9 @@ def _parse_score(value) -> Decimal:
 
 
 @transaction.atomic
-def score_record(*, actor: User, application: Application, score, comment: str = "") -> Score:
+def score_record(
+    *, actor: User, application: Application, score: Decimal | int | float | str, comment: str = ""
+) -> Score:
     """A judge scores a candidate's defence; scoring again replaces the judge's score."""
     batch = _lock_batch(application.batch)
     if not getattr(actor, "pk", None) or not batch.judges.filter(pk=actor.pk).exists():
@@ -319,14 +322,13 @@ def score_record(*, actor: User, application: Application, score, comment: str =
 # ---- decisions ----
 
 
-def _selected_in(batch: Batch, township: Region, exclude_pk=None) -> int:
-    return (
-        batch.applications.filter(
-            status=ApplicationStatus.SELECTED, allocated_region__code__range=township.subtree
-        )
-        .exclude(pk=exclude_pk)
-        .count()
+def _selected_in(batch: Batch, township: Region, exclude_pk: int | None = None) -> int:
+    selected = batch.applications.filter(
+        status=ApplicationStatus.SELECTED, allocated_region__code__range=township.subtree
     )
+    if exclude_pk is not None:
+        selected = selected.exclude(pk=exclude_pk)
+    return selected.count()
 
 
 def _quota_of(batch: Batch, township: Region) -> int:
@@ -451,7 +453,7 @@ def batch_decide(*, actor: User, batch: Batch, decisions: Iterable[Mapping]) -> 
         application = Application.objects.select_related("person").get(
             pk=fields.pop("application").pk, batch=batch
         )
-        decided.append(_decide(actor, batch, application, **fields: Any))
+        decided.append(_decide(actor, batch, application, **fields))
     return decided
 
 
@@ -515,6 +517,8 @@ def batch_publish(*, actor: User, batch: Batch) -> Batch:
         .order_by("allocated_region_id", "person__name", "pk")
     )
     for application in selected:
+        # `_decide` never selects a candidate without a township to go to.
+        assert application.allocated_region is not None
         posting_create(
             actor=actor,
             person=application.person,
