@@ -1,5 +1,7 @@
 """Forms for users, memberships, passwords and tokens: shape only, choices limited to scope."""
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -21,11 +23,12 @@ class _StyledForm(forms.Form):
 
 class UserFilterForm(_StyledForm):
     q = forms.CharField(label=_("Name"), required=False)
-    role = forms.ChoiceField(label=_("Role"), required=False)
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", _("All roles")), *Role.choices]
         self.fields["q"].widget.attrs["placeholder"] = _("Name, user name or phone")
         self._style()
 
@@ -33,7 +36,7 @@ class UserFilterForm(_StyledForm):
 class MembershipFieldsMixin(_StyledForm):
     """Role plus region or organisation, limited to what the actor may grant."""
 
-    def _add_membership_fields(self, actor) -> None:
+    def _add_membership_fields(self, actor: User) -> None:
         self.fields["role"] = forms.ChoiceField(
             label=_("Role"), choices=[("", "---------"), *selectors.grantable_roles(actor=actor)]
         )
@@ -50,7 +53,7 @@ class MembershipFieldsMixin(_StyledForm):
             help_text=_("For the home-unit and enterprise roles."),
         )
 
-    def _clean_membership(self, cleaned: dict) -> dict:
+    def _clean_membership(self, cleaned: dict[str, Any]) -> dict[str, Any]:
         role = cleaned.get("role")
         if not role:
             return cleaned
@@ -71,8 +74,9 @@ class MembershipGrantForm(MembershipFieldsMixin):
         self._add_membership_fields(actor)
         self._style()
 
-    def clean(self):
-        return self._clean_membership(super().clean())
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        return self._clean_membership(self.cleaned_data)
 
 
 class UserCreateForm(MembershipFieldsMixin):
@@ -90,8 +94,9 @@ class UserCreateForm(MembershipFieldsMixin):
         self._add_membership_fields(actor)
         self._style()
 
-    def clean(self):
-        cleaned = self._clean_membership(super().clean())
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self._clean_membership(self.cleaned_data)
         password = cleaned.get("password")
         if password:
             probe = User(username=cleaned.get("username", ""), name=cleaned.get("name", ""))
@@ -105,7 +110,7 @@ class UserCreateForm(MembershipFieldsMixin):
 class _NewPasswordMixin(_StyledForm):
     user: User | None = None
 
-    def _check_twice(self, cleaned: dict) -> dict:
+    def _check_twice(self, cleaned: dict[str, Any]) -> dict[str, Any]:
         one, two = cleaned.get("new_password1"), cleaned.get("new_password2")
         if one and two and one != two:
             self.add_error("new_password2", _("The two passwords do not match."))
@@ -134,8 +139,9 @@ class SetPasswordForm(_NewPasswordMixin):
         self.user = user
         self._style()
 
-    def clean(self):
-        return self._check_twice(super().clean())
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        return self._check_twice(self.cleaned_data)
 
 
 class ChangeOwnPasswordForm(SetPasswordForm):

@@ -1,6 +1,6 @@
 """Every read of users, memberships and API tokens, limited to what the actor may manage."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -11,10 +11,13 @@ from .models import ApiToken, Membership, User
 from .roles import ORGANISATION_ROLES, ROLE_PERMISSIONS, Role, role_fits_level
 from .scoping import Scope, memberships_of, scope_for
 
+if TYPE_CHECKING:
+    from tiantou.regions.models import Organisation, Region
+
 MANAGE_USERS = "accounts.manage_users"
 
 
-def manage_scope(*, actor) -> Scope:
+def manage_scope(*, actor: User) -> Scope:
     """The part of the tree where the actor may manage users (memberships granting the right)."""
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return Scope()
@@ -42,7 +45,7 @@ def _membership_in_scope_q(scope: Scope, prefix: str = "") -> Q:
     )
 
 
-def memberships_in_scope(*, actor) -> QuerySet[Membership]:
+def memberships_in_scope(*, actor: User) -> QuerySet[Membership]:
     """Memberships the actor may see and revoke: those inside the actor's manage scope."""
     scope = manage_scope(actor=actor)
     return Membership.objects.filter(_membership_in_scope_q(scope)).select_related(
@@ -50,7 +53,7 @@ def memberships_in_scope(*, actor) -> QuerySet[Membership]:
     )
 
 
-def users_visible_to(*, actor) -> QuerySet[User]:
+def users_visible_to(*, actor: User) -> QuerySet[User]:
     """Users with at least one membership inside the actor's manage scope (superusers: all)."""
     if getattr(actor, "is_superuser", False) and actor.is_active:
         return User.objects.all()
@@ -61,7 +64,7 @@ def users_visible_to(*, actor) -> QuerySet[User]:
     return User.objects.filter(pk__in=inside)
 
 
-def user_list(*, actor, role: str = "", q: str = "") -> QuerySet[User]:
+def user_list(*, actor: User, role: str = "", q: str = "") -> QuerySet[User]:
     """Users the actor manages, filtered by role and name, with their in-scope memberships.
 
     Two queries whatever the number of rows: the users and one prefetch of memberships.
@@ -78,19 +81,19 @@ def user_list(*, actor, role: str = "", q: str = "") -> QuerySet[User]:
     )
 
 
-def user_get(*, actor, pk: int) -> User:
+def user_get(*, actor: User, pk: int) -> User:
     """One user the actor manages, or 404."""
     return get_object_or_404(users_visible_to(actor=actor), pk=pk)
 
 
-def user_memberships(*, actor, user: User) -> tuple[list[Membership], int]:
+def user_memberships(*, actor: User, user: User) -> tuple[list[Membership], int]:
     """The user's memberships inside the actor's manage scope, and how many others there are."""
     inside = list(memberships_in_scope(actor=actor).filter(user=user).order_by("role", "region_id"))
     total = Membership.objects.filter(user=user).count()
     return inside, total - len(inside)
 
 
-def membership_get(*, actor, user: User, pk: int) -> Membership:
+def membership_get(*, actor: User, user: User, pk: int) -> Membership:
     """One of the user's memberships inside the actor's manage scope, or 404."""
     return get_object_or_404(memberships_in_scope(actor=actor).filter(user=user), pk=pk)
 
@@ -104,7 +107,7 @@ def own_memberships(*, user: User) -> list[Membership]:
     )
 
 
-def grantable_roles(*, actor) -> list[tuple[str, Any]]:
+def grantable_roles(*, actor: User) -> list[tuple[str, Any]]:
     """Roles the actor can grant somewhere in their manage scope: all of its rights held there,
     on a region of a level the role fits."""
     if actor.is_superuser:
@@ -125,7 +128,7 @@ def grantable_roles(*, actor) -> list[tuple[str, Any]]:
     return [(value, label) for value, label in Role.choices if value in grantable]
 
 
-def grant_regions(*, actor) -> QuerySet:
+def grant_regions(*, actor: User) -> "QuerySet[Region]":
     """Regions (down to township level) where the actor may grant memberships."""
     from tiantou.regions.choices import Level
     from tiantou.regions.models import Region
@@ -136,7 +139,7 @@ def grant_regions(*, actor) -> QuerySet:
     return Region.objects.filter(scope.region_q("code"), level__lte=Level.TOWNSHIP).order_by("code")
 
 
-def grant_organisations(*, actor) -> QuerySet:
+def grant_organisations(*, actor: User) -> "QuerySet[Organisation]":
     """Active organisations where the actor may grant organisation roles."""
     from tiantou.regions.models import Organisation
 

@@ -1,5 +1,7 @@
 """Every write to users, memberships and API tokens."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,8 +16,11 @@ from .permissions import ensure_can, has_perm, perms_within
 from .roles import ORGANISATION_ROLES, ROLE_PERMISSIONS, Role, role_fits_level
 from .scoping import forget_scope, memberships_of
 
+if TYPE_CHECKING:
+    from tiantou.regions.models import Organisation, Region
 
-def _ensure_can_manage(actor, user: User) -> None:
+
+def _ensure_can_manage(actor: User, user: User) -> None:
     """An admin manages a user who holds (or will hold) a membership inside the admin's scope."""
     if actor.is_superuser:
         return
@@ -33,7 +38,9 @@ def _ensure_can_manage(actor, user: User) -> None:
 
 
 @transaction.atomic
-def user_bootstrap_admin(*, username: str, password: str, name: str = "", is_demo=False) -> User:
+def user_bootstrap_admin(
+    *, username: str, password: str, name: str = "", is_demo: bool = False
+) -> User:
     """Create the deployment's first administrator (a superuser); used by set-up commands."""
     user = User.objects.create_superuser(username=username, password=password, name=name)
     user.is_demo = is_demo
@@ -44,7 +51,13 @@ def user_bootstrap_admin(*, username: str, password: str, name: str = "", is_dem
 
 @transaction.atomic
 def user_create(
-    *, actor, username: str, password: str, name: str = "", phone: str = "", is_demo=False
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    name: str = "",
+    phone: str = "",
+    is_demo: bool = False,
 ) -> User:
     """Create an account; it can do nothing until a membership is granted. The person must
     change the password the administrator chose at the first log-in (demo accounts need not)."""
@@ -68,7 +81,7 @@ def user_create(
 
 
 @transaction.atomic
-def user_update(*, actor, user: User, **changes) -> User:
+def user_update(*, actor: User, user: User, **changes: Any) -> User:
     """Change a user's name, phone or whether the account is active."""
     _ensure_can_manage(actor, user)
     allowed = {"name", "phone", "is_active"}
@@ -86,7 +99,7 @@ def user_update(*, actor, user: User, **changes) -> User:
 
 
 @transaction.atomic
-def user_set_password(*, actor, user: User, password: str) -> User:
+def user_set_password(*, actor: User, user: User, password: str) -> User:
     """Set a new password (one's own, or another's by an admin in scope). A password set by
     an admin must be changed by its owner at the next log-in (demo accounts excepted)."""
     if actor.pk != user.pk:
@@ -102,12 +115,12 @@ def user_set_password(*, actor, user: User, password: str) -> User:
 @transaction.atomic
 def user_create_with_membership(
     *,
-    actor,
+    actor: User,
     username: str,
     password: str,
     role: str,
-    region=None,
-    organisation=None,
+    region: "Region | None" = None,
+    organisation: "Organisation | None" = None,
     name: str = "",
     phone: str = "",
 ) -> User:
@@ -118,7 +131,7 @@ def user_create_with_membership(
 
 
 @transaction.atomic
-def user_deactivate(*, actor, user: User) -> User:
+def user_deactivate(*, actor: User, user: User) -> User:
     """Stop an account from logging in or using its tokens; nothing it made is removed."""
     _ensure_can_manage(actor, user)
     if user.pk == actor.pk:
@@ -132,7 +145,7 @@ def user_deactivate(*, actor, user: User) -> User:
 
 
 @transaction.atomic
-def user_reactivate(*, actor, user: User) -> User:
+def user_reactivate(*, actor: User, user: User) -> User:
     """Let a deactivated account log in again."""
     _ensure_can_manage(actor, user)
     if not user.is_active:
@@ -146,7 +159,7 @@ def user_reactivate(*, actor, user: User) -> User:
 
 
 @transaction.atomic
-def user_change_own_password(*, actor, old_password: str, new_password: str) -> User:
+def user_change_own_password(*, actor: User, old_password: str, new_password: str) -> User:
     """Change one's own password after proving the old one."""
     if not actor.check_password(old_password):
         raise ValidationError({"old_password": _("Your old password was entered incorrectly.")})
@@ -154,7 +167,7 @@ def user_change_own_password(*, actor, old_password: str, new_password: str) -> 
 
 
 @transaction.atomic
-def user_unlock(*, actor, user: User) -> int:
+def user_unlock(*, actor: User, user: User) -> int:
     """Clear the failed log-ins that locked an account; returns how many records were removed."""
     from axes.utils import reset
 
@@ -165,7 +178,14 @@ def user_unlock(*, actor, user: User) -> int:
 
 
 @transaction.atomic
-def membership_grant(*, actor, user: User, role: str, region=None, organisation=None) -> Membership:
+def membership_grant(
+    *,
+    actor: User,
+    user: User,
+    role: str,
+    region: "Region | None" = None,
+    organisation: "Organisation | None" = None,
+) -> Membership:
     """Grant `role` inside a region subtree or an organisation.
 
     An admin can grant only what they hold: every permission of the role must be one
@@ -205,7 +225,7 @@ def membership_grant(*, actor, user: User, role: str, region=None, organisation=
 
 
 @transaction.atomic
-def membership_revoke(*, actor, membership: Membership) -> None:
+def membership_revoke(*, actor: User, membership: Membership) -> None:
     """Take a membership away; revoking needs the same rights as granting it."""
     ensure_can(actor, "accounts.manage_users", membership.region or membership.organisation)
     held = perms_within(
@@ -221,7 +241,7 @@ def membership_revoke(*, actor, membership: Membership) -> None:
 
 
 @transaction.atomic
-def token_create(*, actor, name: str) -> tuple[ApiToken, str]:
+def token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     """Make a personal API token for the actor; returns the token and its one-time secret."""
     name = name.strip()
     if not name:
@@ -235,7 +255,7 @@ def token_create(*, actor, name: str) -> tuple[ApiToken, str]:
 
 
 @transaction.atomic
-def token_revoke(*, actor, token: ApiToken) -> ApiToken:
+def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """Revoke one of the actor's own tokens; it stops working at once."""
     if token.user_id != actor.pk:
         raise PermissionDenied(_("You can only revoke your own tokens."))

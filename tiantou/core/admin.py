@@ -3,6 +3,8 @@ so that each one is checked, validated and audited."""
 
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.db.models import Model
+from django.http import HttpRequest
 
 from .models import AuditEntry
 
@@ -13,13 +15,13 @@ admin.site.unregister(Group)
 class ReadOnlyAdmin(admin.ModelAdmin):
     """A model admin that can list and show rows but never change them."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
@@ -92,7 +93,7 @@ def record(
     )
 
 
-def entries_for(obj: models.Model):
+def entries_for(obj: models.Model) -> QuerySet[AuditEntry]:
     """Audit rows of one object, newest first."""
     return AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),

@@ -1,5 +1,7 @@
 """Form helpers shared by every app: Bootstrap styling and showing a service's errors."""
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -24,7 +26,7 @@ def bootstrap(form: forms.BaseForm, size: str = "") -> None:
 class BootstrapForm(forms.Form):
     """A form styled for Bootstrap; subclasses that add fields call `bootstrap(self)` again."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bootstrap(self)
 

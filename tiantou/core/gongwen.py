@@ -13,13 +13,20 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from docx import Document as new_docx
+from docx.document import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_PARAGRAPH_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.font import CT_RPr
+from docx.oxml.text.parfmt import CT_PPr
 from docx.shared import Length, Mm, Pt
+from docx.styles.style import CharacterStyle
+from docx.table import Table, _Cell, _Row
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -58,7 +65,7 @@ STYLES: dict[Any, tuple[str, str, float, bool, bool, bool, int | None]] = {
 SINGLE_SPACED = ("caption", "cell")
 
 
-def new_document(*, title: str = "", landscape: bool = False):
+def new_document(*, title: str = "", landscape: bool = False) -> Document:
     """An empty 公文 document: A4 page, margins, page numbers, the styles and font table."""
     docx = new_docx()
     _page(docx, landscape=landscape)
@@ -69,14 +76,16 @@ def new_document(*, title: str = "", landscape: bool = False):
     return docx
 
 
-def to_bytes(docx) -> bytes:
+def to_bytes(docx: Document) -> bytes:
     """The document as .docx bytes."""
     output = io.BytesIO()
     docx.save(output)
     return output.getvalue()
 
 
-def paragraph(docx, key: Any, text: str, *, align=None):
+def paragraph(
+    docx: Document, key: Any, text: str, *, align: WD_PARAGRAPH_ALIGNMENT | None = None
+) -> Paragraph:
     """A paragraph in one of the STYLES, its run's fonts set directly too."""
     name, face, size, bold, *_rest = STYLES[key]
     added = docx.add_paragraph(style=name)
@@ -88,14 +97,14 @@ def paragraph(docx, key: Any, text: str, *, align=None):
 
 
 def table(
-    docx,
+    docx: Document,
     columns: Sequence[str],
     rows: Iterable[Sequence[str]],
     *,
     widths: Sequence[Length] | None = None,
     align: Callable[[str], Any] | None = None,
     bold: Callable[[str], bool] | None = None,
-):
+) -> Table:
     """A grid table: a bold centred header row repeated on every page, then the rows;
     `align` and `bold` decide per cell text (left and regular by default)."""
     rows = [list(row) for row in rows]
@@ -124,7 +133,14 @@ def table(
     return grid
 
 
-def cell(box, text: str, *, bold: bool = False, align=None, key: Any = "cell") -> None:
+def cell(
+    box: _Cell,
+    text: str,
+    *,
+    bold: bool = False,
+    align: WD_PARAGRAPH_ALIGNMENT | None = None,
+    key: Any = "cell",
+) -> None:
     """A table cell's text in a table style."""
     name, face, size, *_rest = STYLES[key]
     added = box.paragraphs[0]
@@ -134,7 +150,7 @@ def cell(box, text: str, *, bold: bool = False, align=None, key: Any = "cell") -
     font(added.add_run(text), face, size, bold)
 
 
-def font(run, name: str, size: float, bold: bool | None = None) -> None:
+def font(run: Run, name: str, size: float, bold: bool | None = None) -> None:
     """A run's fonts set directly, so that any reader sees the CJK face (w:eastAsia)."""
     run.font.size = Pt(size)
     if bold is not None:
@@ -145,7 +161,7 @@ def font(run, name: str, size: float, bold: bool | None = None) -> None:
 # ---------------------------------------------------------------- page and styles
 
 
-def _page(docx, *, landscape: bool) -> None:
+def _page(docx: Document, *, landscape: bool) -> None:
     section = docx.sections[0]
     section.start_type = WD_SECTION.NEW_PAGE
     if landscape:
@@ -163,7 +179,7 @@ def _page(docx, *, landscape: bool) -> None:
     font(footer.add_run(" —"), SONG_FONT, SIZE_4)
 
 
-def _page_field(target) -> None:
+def _page_field(target: Paragraph) -> None:
     """A PAGE field (Word fills in the page's number)."""
     for kind, instruction in (("begin", None), (None, " PAGE "), ("separate", None)):
         run = target.add_run()
@@ -183,7 +199,7 @@ def _page_field(target) -> None:
     end._element.append(element)
 
 
-def _styles(docx) -> None:
+def _styles(docx: Document) -> None:
     normal = docx.styles["Normal"]
     _style_font(normal, BODY_FONT, SIZE_3, bold=False)
     for key, (name, face, size, bold, centred, indent, outline) in STYLES.items():
@@ -215,7 +231,7 @@ def _styles(docx) -> None:
             style.element.get_or_add_pPr().append(level)
 
 
-def _first_line_chars(ppr, size: float) -> None:
+def _first_line_chars(ppr: CT_PPr, size: float) -> None:
     """A first-line indent of two characters (w:firstLineChars, with the length in twips
     for readers that ignore it)."""
     ind = ppr.get_or_add_ind()
@@ -223,14 +239,14 @@ def _first_line_chars(ppr, size: float) -> None:
     ind.set(qn("w:firstLine"), str(int(size * 2 * 20)))
 
 
-def _style_font(style, name: str, size: float, *, bold: bool) -> None:
+def _style_font(style: CharacterStyle, name: str, size: float, *, bold: bool) -> None:
     style.font.name = LATIN_FONT
     style.font.size = Pt(size)
     style.font.bold = bold
     _east_asian(style.element.get_or_add_rPr(), name)
 
 
-def _east_asian(rpr, name: str) -> None:
+def _east_asian(rpr: CT_RPr, name: str) -> None:
     fonts = rpr.get_or_add_rFonts()
     fonts.set(qn("w:ascii"), LATIN_FONT)
     fonts.set(qn("w:hAnsi"), LATIN_FONT)
@@ -242,7 +258,7 @@ def _east_asian(rpr, name: str) -> None:
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
-def _font_table(docx) -> None:
+def _font_table(docx: Document) -> None:
     """Name the alternatives of the 公文 fonts in the font table."""
     part = next(p for p in docx.part.package.iter_parts() if p.partname.endswith("fontTable.xml"))
     entries = "".join(
@@ -253,7 +269,7 @@ def _font_table(docx) -> None:
     part._blob = part.blob.replace(b"</w:fonts>", entries.encode() + b"</w:fonts>")
 
 
-def _repeat_header(row) -> None:
+def _repeat_header(row: _Row) -> None:
     """The header row is repeated on every page the table runs over."""
     trpr = row._tr.get_or_add_trPr()
     element = OxmlElement("w:tblHeader")

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,7 +30,7 @@ class ImportUploadForm(forms.Form):
 
     file = forms.FileField(label=gettext_lazy("Excel file (.xlsx)"))
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         file = self.cleaned_data["file"]
         if file.size > settings.TIANTOU_IMPORT_MAX_BYTES:
             raise ValidationError(

@@ -118,7 +118,9 @@ def points(number: int | Decimal, decimals: int = 1) -> str:
     return f"{plain(abs(Decimal(number)).quantize(step, ROUND_HALF_UP))}个百分点"
 
 
-def growth_phrase(current, previous, *, decimals: int = 1) -> str | None:
+def growth_phrase(
+    current: int | Decimal | None, previous: int | Decimal | None, *, decimals: int = 1
+) -> str | None:
     """同比增长30.6% / 同比下降5.2% / 与上年同期持平; None from a zero or missing base."""
     if current is None or previous is None or Decimal(previous) == 0:
         return None
@@ -129,7 +131,9 @@ def growth_phrase(current, previous, *, decimals: int = 1) -> str | None:
     return f"同比{'增长' if rounded > 0 else '下降'}{percent(abs(rounded), decimals)}"
 
 
-def change_in_points(current, previous, *, decimals: int = 1) -> str | None:
+def change_in_points(
+    current: int | Decimal | None, previous: int | Decimal | None, *, decimals: int = 1
+) -> str | None:
     """提高3个百分点 / 下降0.5个百分点 / 持平; None when either share is missing."""
     if current is None or previous is None:
         return None

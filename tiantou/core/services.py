@@ -1,10 +1,18 @@
 """Helpers shared by every app's services."""
 
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 
 from . import audit
 from .models import AuditAction, VersionedModel
+
+if TYPE_CHECKING:
+    from tiantou.accounts.models import User
+
+M = TypeVar("M", bound=models.Model)
 
 
 def check_version(obj: VersionedModel, expected: int | None) -> None:
@@ -32,7 +40,12 @@ def check_version(obj: VersionedModel, expected: int | None) -> None:
 
 
 def apply_changes(
-    *, actor, obj: VersionedModel, changes: dict, expected_version: int | None = None, note=""
+    *,
+    actor: "User",
+    obj: VersionedModel,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+    note: str = "",
 ) -> bool:
     """Set fields, validate, bump the version, save and audit. Returns whether anything changed.
 
@@ -55,7 +68,9 @@ def apply_changes(
     return True
 
 
-def create_audited(*, actor, obj, note: str = "", links: dict | None = None):
+def create_audited(
+    *, actor: "User", obj: M, note: str = "", links: dict[str, Any] | None = None
+) -> M:
     """Validate, save and audit a new object; `links` sets many-to-many fields before
     the audit row is written (e.g. `{"specialties": [...]}`)."""
     obj.full_clean()

@@ -2,18 +2,18 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 
-def errors_to_messages(request, error: ValidationError) -> None:
+def errors_to_messages(request: HttpRequest, error: ValidationError) -> None:
     """A service's refusal shown as messages on the next page (for POST-only actions)."""
     for message in error.messages:
         messages.error(request, message)
 
 
-def posted_version(request) -> int | None:
+def posted_version(request: HttpRequest) -> int | None:
     """The record version a form was built on (`version` in the POST), if any."""
     value = request.POST.get("version", "")
     return int(value) if value.isdigit() else None
@@ -26,7 +26,7 @@ def file_response(content: bytes | str, content_type: str, filename: str) -> Htt
     return response
 
 
-def year_asked(request) -> int:
+def year_asked(request: HttpRequest) -> int:
     """The year asked for in `?year=`, this year when it is missing or unreadable."""
     this_year = timezone.localdate().year
     try:

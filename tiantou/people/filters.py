@@ -4,18 +4,32 @@ Pass the acting user as `user=` (or a `request`): choices are limited to what th
 can see, and the township filter accepts only a region in the user's scope.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tiantou.accounts.models import User
 from tiantou.core.forms import bootstrap
 from tiantou.regions.filters import RegionCodeFilter
 
 from . import selectors
 from .choices import DispatchLevel, EngagementMode, PostingStatus, TitleRank
 from .models import Person, Posting
+
+
+def _acting_user(request: HttpRequest | None, user: User | None) -> User:
+    """The user given, else the request's: the pages and the API always act for a login."""
+    if user is None and request is not None and isinstance(request.user, User):
+        user = request.user
+    assert user is not None, "a filter needs user= or the request of a logged-in user"
+    return user
+
 
 YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 
@@ -40,9 +54,17 @@ class PersonFilterSet(django_filters.FilterSet):
         model = Person
         fields = ["q", "specialty", "title_rank", "home_unit"]
 
-    def __init__(self, data=None, queryset=None, *, request=None, user=None, prefix=None):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        request: HttpRequest | None = None,
+        user: User | None = None,
+        prefix: str | None = None,
+    ) -> None:
         super().__init__(data, queryset, request=request, prefix=prefix)
-        self.user = user if user is not None else getattr(request, "user", None)
+        self.user = _acting_user(request, user)
         self.filters["home_unit"].queryset = selectors.home_unit_choices(user=self.user)
         self.form.fields["home_unit"].queryset = selectors.home_unit_choices(user=self.user)
         bootstrap(self.form, size="sm")
@@ -119,9 +141,17 @@ class PostingFilterSet(django_filters.FilterSet):
             "home_unit",
         ]
 
-    def __init__(self, data=None, queryset=None, *, request=None, user=None, prefix=None):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        request: HttpRequest | None = None,
+        user: User | None = None,
+        prefix: str | None = None,
+    ) -> None:
         super().__init__(data, queryset, request=request, prefix=prefix)
-        self.user = user if user is not None else getattr(request, "user", None)
+        self.user = _acting_user(request, user)
         choices = {
             "programme": selectors.programme_list(user=self.user),
             "batch": selectors.batch_choices(user=self.user),

@@ -7,6 +7,7 @@ their own person and postings, not their peers'.
 """
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
@@ -16,9 +17,14 @@ from tiantou.accounts.scoping import oversight_scope_for, scope_for
 
 from .choices import PostingStatus
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from tiantou.accounts.models import User
+
 
 class ProgrammeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ProgrammeQuerySet":
+    def visible_to(self, user: "User | AnonymousUser | None") -> "ProgrammeQuerySet":
         """Programmes run inside the user's scope or above it (a county's, seen from a township)."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -27,7 +33,7 @@ class ProgrammeQuerySet(models.QuerySet):
 
 
 class BatchQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "BatchQuerySet":
+    def visible_to(self, user: "User | AnonymousUser | None") -> "BatchQuerySet":
         """Batches of the programmes the user can see."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -35,7 +41,7 @@ class BatchQuerySet(models.QuerySet):
 
 
 class PersonQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "PersonQuerySet":
+    def visible_to(self, user: "User | AnonymousUser | None") -> "PersonQuerySet":
         """People on a register in scope, posted into scope, of the user's unit, or the user."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -56,7 +62,7 @@ class PersonQuerySet(models.QuerySet):
 
 
 class PostingQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "PostingQuerySet":
+    def visible_to(self, user: "User | AnonymousUser | None") -> "PostingQuerySet":
         """Postings hosted in scope, of people of the user's unit, or the user's own."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -90,7 +96,7 @@ class PostingQuerySet(models.QuerySet):
 
 
 class ApplicationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ApplicationQuerySet":
+    def visible_to(self, user: "User | AnonymousUser | None") -> "ApplicationQuerySet":
         """Applications of batches run in scope, for townships in scope, or of the user's unit."""
         if not getattr(user, "is_authenticated", False):
             return self.none()

@@ -8,13 +8,23 @@ from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from tiantou.accounts.models import User
 from tiantou.accounts.permissions import audit_history, ensure_can, has_perm
 from tiantou.core import audit, regioncodes
 from tiantou.regions.choices import Level
 from tiantou.regions.models import Organisation, Region
 
 from .choices import DispatchLevel
-from .models import Batch, LetterTarget, Person, Posting, Programme, Specialty
+from .models import (
+    Batch,
+    LetterTarget,
+    Person,
+    Posting,
+    PostingEvent,
+    Programme,
+    ResponsibilityLetter,
+    Specialty,
+)
 
 POSTING_RELATED = (
     "person",
@@ -28,7 +38,7 @@ POSTING_RELATED = (
 )
 
 
-def person_list(*, user) -> QuerySet[Person]:
+def person_list(*, user: User) -> QuerySet[Person]:
     """People on registers the user can see, with their home units and specialties."""
     return (
         Person.objects.visible_to(user)
@@ -37,12 +47,12 @@ def person_list(*, user) -> QuerySet[Person]:
     )
 
 
-def person_get(*, user, pk: int) -> Person:
+def person_get(*, user: User, pk: int) -> Person:
     """One person the user can see, or 404."""
     return get_object_or_404(person_list(user=user), pk=pk)
 
 
-def person_read(*, user, pk: int) -> Person:
+def person_read(*, user: User, pk: int) -> Person:
     """A person's page or API record: 404 outside what the user can see, 403 without the
     right to read the register, except for the user's own person."""
     person = person_get(user=user, pk=pk)
@@ -51,7 +61,7 @@ def person_read(*, user, pk: int) -> Person:
     return person
 
 
-def can_read_id_number(user, person: Person) -> bool:
+def can_read_id_number(user: User, person: Person) -> bool:
     """Whether `user` may read the person's full ID number and, with it, the birth date.
 
     The birth date is digits 7 to 14 of the number: whoever may not read the number sees
@@ -66,7 +76,7 @@ def can_read_id_number(user, person: Person) -> bool:
 ID_REVEALING_FIELDS = frozenset({"birth_date", "id_number_masked"})
 
 
-def person_history(*, user, person: Person) -> list | None:
+def person_history(*, user: User, person: Person) -> list | None:
     """The person's audit rows for users who may read the audit log, else None; the birth
     date and the mask hidden from those who may not read the full ID number."""
     history = audit_history(user, person)
@@ -77,7 +87,7 @@ def person_history(*, user, person: Person) -> list | None:
     return history
 
 
-def person_postings(*, user, person: Person) -> QuerySet[Posting]:
+def person_postings(*, user: User, person: Person) -> QuerySet[Posting]:
     """A person's postings the user can see, newest first, with their effective status."""
     return (
         Posting.objects.visible_to(user)
@@ -87,17 +97,17 @@ def person_postings(*, user, person: Person) -> QuerySet[Posting]:
     )
 
 
-def programme_list(*, user) -> QuerySet[Programme]:
+def programme_list(*, user: User) -> QuerySet[Programme]:
     """Programmes run in the user's scope or above it."""
     return Programme.objects.visible_to(user).select_related("region")
 
 
-def programme_get(*, user, pk: int) -> Programme:
+def programme_get(*, user: User, pk: int) -> Programme:
     """One programme the user can see, or 404."""
     return get_object_or_404(programme_list(user=user), pk=pk)
 
 
-def batch_choices(*, user) -> QuerySet[Batch]:
+def batch_choices(*, user: User) -> QuerySet[Batch]:
     """Batches the user can see, for filters."""
     return Batch.objects.visible_to(user).select_related("programme")
 
@@ -107,12 +117,12 @@ def specialty_list() -> QuerySet[Specialty]:
     return Specialty.objects.all()
 
 
-def home_unit_choices(*, user) -> QuerySet[Organisation]:
+def home_unit_choices(*, user: User) -> QuerySet[Organisation]:
     """Active organisations the user can see, as home units to choose from."""
     return Organisation.objects.visible_to(user).filter(is_active=True).order_by("name")
 
 
-def posting_roster(*, user, today: datetime.date | None = None) -> QuerySet[Posting]:
+def posting_roster(*, user: User, today: datetime.date | None = None) -> QuerySet[Posting]:
     """Every posting the user can see, with `current_status` and what the roster shows."""
     return (
         Posting.objects.visible_to(user)
@@ -123,7 +133,7 @@ def posting_roster(*, user, today: datetime.date | None = None) -> QuerySet[Post
     )
 
 
-def posting_get(*, user, pk: int) -> Posting:
+def posting_get(*, user: User, pk: int) -> Posting:
     """One posting the user can see, or 404."""
     return get_object_or_404(
         Posting.objects.visible_to(user).with_effective_status().select_related(*POSTING_RELATED),
@@ -131,7 +141,7 @@ def posting_get(*, user, pk: int) -> Posting:
     )
 
 
-def posting_read(*, user, pk: int) -> Posting:
+def posting_read(*, user: User, pk: int) -> Posting:
     """A posting's page or API record: 404 outside what the user can see, 403 without the
     right to read postings, except for the user's own."""
     posting = posting_get(user=user, pk=pk)
@@ -140,10 +150,8 @@ def posting_read(*, user, pk: int) -> Posting:
     return posting
 
 
-def posting_letter(*, posting: Posting):
+def posting_letter(*, posting: Posting) -> ResponsibilityLetter | None:
     """The posting's responsibility letter with its targets, or None."""
-    from .models import ResponsibilityLetter
-
     return (
         ResponsibilityLetter.objects.filter(posting=posting)
         .prefetch_related(Prefetch("targets", queryset=LetterTarget.objects.order_by("year", "id")))
@@ -151,12 +159,12 @@ def posting_letter(*, posting: Posting):
     )
 
 
-def posting_events(*, posting: Posting):
+def posting_events(*, posting: Posting) -> QuerySet[PostingEvent]:
     """The posting's history, oldest first, with who did each step."""
     return posting.events.select_related("actor").order_by("at", "id")
 
 
-def my_postings(*, user) -> list[Posting]:
+def my_postings(*, user: User) -> list[Posting]:
     """The postings of the person whose login is `user`, with their letters and targets."""
     if not getattr(user, "is_authenticated", False):
         return []
@@ -171,14 +179,15 @@ def my_postings(*, user) -> list[Posting]:
     )
 
 
-def has_person(user) -> bool:
+def has_person(user: User) -> bool:
     """Whether a person on a register is linked to this login (a dispatched cadre)."""
     if not getattr(user, "is_authenticated", False):
         return False
     cached = getattr(user, "_tiantou_has_person", None)
     if cached is None:
         cached = Person.objects.filter(user=user).exists()
-        user._tiantou_has_person = cached
+        # Cached on the request's user object, which lives as long as the request.
+        setattr(user, "_tiantou_has_person", cached)  # noqa: B010
     return cached
 
 
@@ -186,7 +195,7 @@ TOWNSHIP_PREFIX = regioncodes.PREFIX_LENGTH[Level.TOWNSHIP]
 LEVEL_ORDER = [DispatchLevel.CITY, DispatchLevel.COUNTY, DispatchLevel.TOWNSHIP]
 
 
-def posting_counts(*, user, today: datetime.date | None = None) -> dict:
+def posting_counts(*, user: User, today: datetime.date | None = None) -> dict:
     """Postings in office today, counted by dispatch level (with those hired from outside
     the county nested in each level), by programme and by township.
 
@@ -246,6 +255,6 @@ def posting_counts(*, user, today: datetime.date | None = None) -> dict:
     }
 
 
-def current_posting_count(*, user) -> int:
+def current_posting_count(*, user: User) -> int:
     """How many cadres are in office today inside the user's scope (one query)."""
     return Posting.objects.visible_to(user).current().count()

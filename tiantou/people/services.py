@@ -2,23 +2,38 @@
 
 import calendar
 import datetime
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tiantou.accounts.models import User
 from tiantou.accounts.permissions import ensure_can
 from tiantou.core import audit, protected
 from tiantou.core.models import AuditAction
 from tiantou.core.services import apply_changes, create_audited
 from tiantou.core.validators import mask_id_number, normalise_id_number
 from tiantou.regions.choices import Level
+from tiantou.regions.models import Organisation, Region
 
 from .choices import PostingEventKind, PostingStatus
-from .models import LetterTarget, Person, Posting, PostingEvent, Programme, ResponsibilityLetter
+from .models import (
+    Application,
+    Batch,
+    LetterTarget,
+    Person,
+    Posting,
+    PostingEvent,
+    Programme,
+    ResponsibilityLetter,
+    Specialty,
+)
 from .titles import post_title
 
 # ---- people ----
@@ -64,7 +79,7 @@ class IdNumberShown:
     is_full: bool
 
 
-def person_id_number(*, actor, person: Person) -> IdNumberShown:
+def person_id_number(*, actor: User, person: Person) -> IdNumberShown:
     """The ID number as `actor` may see it: in full for those allowed (each read leaves an
     audit row: who, when, whose), else masked. A value no configured key decrypts reads
     “cannot be decrypted”, also audited, never an error page."""
@@ -97,7 +112,15 @@ def _check_person_fields(fields: dict) -> dict:
 
 
 @transaction.atomic
-def person_create(*, actor, name: str, region, id_number: str = "", specialties=(), **fields):
+def person_create(
+    *,
+    actor: User,
+    name: str,
+    region: Region,
+    id_number: str = "",
+    specialties: Iterable[Specialty] = (),
+    **fields: Any,
+) -> Person:
     """Register a person in a county's (or city's) register."""
     ensure_can(actor, "people.add_person", region)
     fields = _check_person_fields({"name": name, "region": region, **fields})
@@ -111,7 +134,7 @@ def person_create(*, actor, name: str, region, id_number: str = "", specialties=
 
 @transaction.atomic
 def person_update(
-    *, actor, person: Person, expected_version: int | None = None, **changes
+    *, actor: User, person: Person, expected_version: int | None = None, **changes: Any
 ) -> Person:
     """Change a person's record; `id_number` is re-validated and stored protected."""
     ensure_can(actor, "people.change_person", person)
@@ -133,7 +156,13 @@ def person_update(
 # ---- postings ----
 
 
-def _event(posting: Posting, actor, kind: str, note: str = "", effective_on=None) -> None:
+def _event(
+    posting: Posting,
+    actor: User | None,
+    kind: str,
+    note: str = "",
+    effective_on: datetime.date | None = None,
+) -> None:
     PostingEvent.objects.create(
         posting=posting,
         kind=kind,
@@ -155,7 +184,9 @@ def default_term_end(starts_on: datetime.date, programme: Programme) -> datetime
     return add_months(starts_on, programme.default_term_months) - datetime.timedelta(days=1)
 
 
-def overlap_refusal(person, programme, start: datetime.date, end: datetime.date):
+def overlap_refusal(
+    person: Person, programme: Programme, start: datetime.date, end: datetime.date
+) -> ValidationError:
     """The refusal of a term overlapping the person's live term from `start` to `end`."""
     return ValidationError(
         _(
@@ -188,7 +219,7 @@ def check_term(starts_on: datetime.date, ends_on: datetime.date) -> None:
         raise ValidationError({"ends_on": _("The term must end after it starts.")}, code="term")
 
 
-def check_host_organisation(host_region, host_organisation) -> None:
+def check_host_organisation(host_region: Region, host_organisation: Organisation | None) -> None:
     """The host unit lies in the host township or village."""
     if host_organisation is not None and not host_region.contains(host_organisation.region_id):
         raise ValidationError(
@@ -219,16 +250,16 @@ def already_active() -> ValidationError:
 @transaction.atomic
 def posting_create(
     *,
-    actor,
+    actor: User,
     person: Person,
     programme: Programme,
-    host_region,
+    host_region: Region,
     starts_on: datetime.date,
     ends_on: datetime.date | None = None,
-    batch=None,
-    application=None,
-    host_organisation=None,
-    **fields,
+    batch: Batch | None = None,
+    application: Application | None = None,
+    host_organisation: Organisation | None = None,
+    **fields: Any,
 ) -> Posting:
     """Post a person to a township or village (or a unit in it): a planned posting.
 
@@ -269,7 +300,16 @@ def _lock(posting: Posting) -> Posting:
     )
 
 
-def _move(posting: Posting, *, actor, to: str, kind: str, note="", on=None, **changes) -> Posting:
+def _move(
+    posting: Posting,
+    *,
+    actor: User | None,
+    to: str,
+    kind: str,
+    note: str = "",
+    on: datetime.date | None = None,
+    **changes: Any,
+) -> Posting:
     before = audit.snapshot(posting)
     posting.status = to
     for name, value in changes.items():
@@ -282,7 +322,7 @@ def _move(posting: Posting, *, actor, to: str, kind: str, note="", on=None, **ch
 
 
 @transaction.atomic
-def posting_activate(*, actor, posting: Posting, on: datetime.date | None = None) -> Posting:
+def posting_activate(*, actor: User, posting: Posting, on: datetime.date | None = None) -> Posting:
     """The cadre takes up the post (到岗)."""
     ensure_can(actor, "people.change_posting", posting)
     posting = _lock(posting)
@@ -299,7 +339,7 @@ def posting_activate(*, actor, posting: Posting, on: datetime.date | None = None
 
 @transaction.atomic
 def posting_recall(
-    *, actor, posting: Posting, reason: str, on: datetime.date | None = None
+    *, actor: User, posting: Posting, reason: str, on: datetime.date | None = None
 ) -> Posting:
     """Recall a cadre to the home unit (退回原单位): the posting ends and benefits stop that day."""
     ensure_can(actor, "people.recall_posting", posting)
@@ -322,7 +362,7 @@ def posting_recall(
 
 
 @transaction.atomic
-def posting_withdraw(*, actor, posting: Posting, reason: str) -> Posting:
+def posting_withdraw(*, actor: User, posting: Posting, reason: str) -> Posting:
     """Call off a planned posting before it starts."""
     ensure_can(actor, "people.change_posting", posting)
     if not reason.strip():
@@ -419,7 +459,9 @@ def _check_programme_fields(fields: dict) -> dict:
 
 
 @transaction.atomic
-def programme_create(*, actor, region, name: str, kind: str, **fields) -> Programme:
+def programme_create(
+    *, actor: User, region: Region, name: str, kind: str, **fields: Any
+) -> Programme:
     """Configure a dispatch programme run by a county (or city, or township)."""
     ensure_can(actor, "people.manage_programme", region)
     fields = _check_programme_fields({"name": name, "kind": kind, **fields})
@@ -428,7 +470,7 @@ def programme_create(*, actor, region, name: str, kind: str, **fields) -> Progra
 
 @transaction.atomic
 def programme_update(
-    *, actor, programme: Programme, expected_version: int | None = None, **changes
+    *, actor: User, programme: Programme, expected_version: int | None = None, **changes: Any
 ) -> Programme:
     """Change a programme's settings; postings keep the benefits they were given."""
     ensure_can(actor, "people.manage_programme", programme)
@@ -455,7 +497,12 @@ CLOSED_STATUSES = (PostingStatus.RECALLED, PostingStatus.WITHDRAWN)
 
 @transaction.atomic
 def posting_update(
-    *, actor, posting: Posting, expected_version: int | None = None, note: str = "", **changes
+    *,
+    actor: User,
+    posting: Posting,
+    expected_version: int | None = None,
+    note: str = "",
+    **changes: Any,
 ) -> Posting:
     """Change a posting's benefits, engagement, dispatch level, host unit or term end."""
     ensure_can(actor, "people.change_posting", posting)
@@ -498,7 +545,7 @@ LETTER_SIGNATURES = {
 }
 
 
-def _check_letter_file(upload) -> None:
+def _check_letter_file(upload: File) -> None:
     """Accept a PDF, JPEG or PNG of at most 10 MB, by name and by content."""
     name = (getattr(upload, "name", "") or "").lower()
     suffix = name[name.rfind(".") :] if "." in name else ""
@@ -531,7 +578,7 @@ def _check_letter_file(upload) -> None:
         )
 
 
-def _clean_targets(posting: Posting, targets) -> list[LetterTarget]:
+def _clean_targets(posting: Posting, targets: Iterable[Mapping[str, Any]]) -> list[LetterTarget]:
     rows = []
     first, last = posting.starts_on.year, posting.ends_on.year
     for target in targets:
@@ -563,7 +610,12 @@ def _clean_targets(posting: Posting, targets) -> list[LetterTarget]:
 
 @transaction.atomic
 def letter_sign(
-    *, actor, posting: Posting, signed_on: datetime.date, targets, file=None
+    *,
+    actor: User,
+    posting: Posting,
+    signed_on: datetime.date,
+    targets: Iterable[Mapping[str, Any]],
+    file: File | None = None,
 ) -> ResponsibilityLetter:
     """Record the signed term target-responsibility letter (任期目标责任书) and its targets.
 
@@ -609,7 +661,7 @@ def _targets_note(rows: list[LetterTarget]) -> str:
 
 
 def posting_close_history(
-    *, actor, posting: Posting, to: str, on: datetime.date, note: str = ""
+    *, actor: User, posting: Posting, to: str, on: datetime.date, note: str = ""
 ) -> Posting:
     """Record a posting that was already over when it was registered: served, then ended.
 
@@ -635,7 +687,9 @@ class KeyRotation:
     undecryptable: list[int] = field(default_factory=list)
 
 
-def person_field_keys_rotate(*, actor=None, dry_run: bool = False, batch: int = 500) -> KeyRotation:
+def person_field_keys_rotate(
+    *, actor: User | None = None, dry_run: bool = False, batch: int = 500
+) -> KeyRotation:
     """Re-encrypt every stored ID number with the newest field key and digest it again.
 
     Run after putting a new key first in TIANTOU_FIELD_KEY; afterwards the older keys can

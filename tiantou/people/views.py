@@ -568,12 +568,13 @@ def my_postings(request):
     for posting in postings:
         owed = services.subsidy_owed(posting)
         letter = getattr(posting, "letter", None)
+        status = posting.effective_status(today)
         rows.append(
             {
                 "posting": posting,
-                "status_label": PostingStatus(posting.current_status).label,
+                "status_label": PostingStatus(status).label,
                 "days_left": (posting.ends_on - today).days
-                if posting.current_status == PostingStatus.ACTIVE
+                if status == PostingStatus.ACTIVE
                 else None,
                 "owed_total": sum((amount for _m, amount in owed), Decimal("0")),
                 "letter": letter,

@@ -284,7 +284,8 @@ def _plan_organisation_import(actor, rows, result, fields):
             allowed[code] = has_perm(actor, "regions.import_organisation", regions[code])
         return allowed[code]
 
-    creates, updates, matched = [], [], {}
+    creates, updates = [], []
+    matched: dict[int, int] = {}
     for row in rows:
         if row.has_error:
             continue
@@ -310,10 +311,10 @@ def _plan_organisation_import(actor, rows, result, fields):
                 "region",
                 gettext("Region %(code)s is outside your area of work.") % {"code": code},
             )
-        if result.error_count > errors_before:
+        # A row without a usable region has an error by now.
+        if result.error_count > errors_before or region is None:
             continue
-        if region is not None:
-            data["region"] = region
+        data["region"] = region
         credit_code = data.get("credit_code") or ""
         existing = by_credit_code.get(credit_code) if credit_code else None
         namesake = by_name.get((code, data.get("name")))

@@ -1,13 +1,20 @@
 """Querysets of regions and organisations; `visible_to` is the one choke point for scope."""
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 
 from tiantou.accounts.scoping import scope_for
 from tiantou.core.regioncodes import subtree_range
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from tiantou.accounts.models import User
+
 
 class RegionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "RegionQuerySet":
+    def visible_to(self, user: "User | AnonymousUser | None") -> "RegionQuerySet":
         """Regions inside the user's membership subtrees."""
         return self.filter(scope_for(user).region_q("code"))
 
@@ -16,7 +23,7 @@ class RegionQuerySet(models.QuerySet):
 
 
 class OrganisationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "OrganisationQuerySet":
+    def visible_to(self, user: "User | AnonymousUser | None") -> "OrganisationQuerySet":
         """Organisations in the user's region subtrees, plus those the user belongs to."""
         scope = scope_for(user)
         return self.filter(scope.region_q("region__code") | scope.organisation_q("id"))

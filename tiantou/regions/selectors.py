@@ -1,9 +1,13 @@
 """Every read of regions and organisations, starting from what the user may see."""
 
-from django.db.models import Count, Q
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
+from tiantou.accounts.models import User
 from tiantou.accounts.permissions import has_perm
 from tiantou.accounts.roles import ROLE_PERMISSIONS
 from tiantou.accounts.scoping import memberships_of, scope_for
@@ -15,19 +19,19 @@ from .choices import Level
 from .models import Organisation, Region
 
 
-def region_get(*, user, code: str) -> Region:
+def region_get(*, user: User, code: str) -> Region:
     """One region in the user's scope, or 404."""
     return get_object_or_404(Region.objects.visible_to(user).select_related("parent"), code=code)
 
 
-def organisation_get(*, user, pk: int) -> Organisation:
+def organisation_get(*, user: User, pk: int) -> Organisation:
     """One organisation in the user's scope, or 404."""
     return get_object_or_404(
         Organisation.objects.visible_to(user).select_related("region", "parent"), pk=pk
     )
 
 
-def scope_summary(*, user) -> dict:
+def scope_summary(*, user: User) -> dict:
     """Counts for the dashboard: regions by level and organisations by kind, in scope.
 
     Two grouped queries whatever the size of the scope.
@@ -55,7 +59,7 @@ def scope_summary(*, user) -> dict:
     }
 
 
-def top_regions(*, user) -> list[Region]:
+def top_regions(*, user: User) -> list[Region]:
     """The highest regions of the user's scope: where the region browser starts."""
     scope = scope_for(user)
     if scope.everything:
@@ -75,12 +79,17 @@ def count_filter_in(code_field: str, region: Region) -> Q:
     return Q(**{f"{code_field}__range": region.subtree})
 
 
-def organisation_list(*, user):
+def organisation_list(*, user: User) -> QuerySet[Organisation]:
     """Organisations in the user's scope with their regions, in code and name order."""
     return Organisation.objects.visible_to(user).select_related("region")
 
 
-def regions_where_allowed(*, user, perm: str, levels=(Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)):
+def regions_where_allowed(
+    *,
+    user: User,
+    perm: str,
+    levels: Iterable[int] = (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE),
+) -> QuerySet[Region]:
     """Active regions of the given levels where `user` holds `perm` (e.g. to add in)."""
     regions = Region.objects.filter(level__in=levels, is_active=True).select_related("parent")
     if user.is_superuser:
@@ -92,7 +101,7 @@ def regions_where_allowed(*, user, perm: str, levels=(Level.COUNTY, Level.TOWNSH
     return regions.filter(q)
 
 
-def organisation_history(*, user, organisation: Organisation):
+def organisation_history(*, user: User, organisation: Organisation) -> QuerySet[AuditEntry]:
     """The audit rows of an organisation, or none for users who may not read the audit log."""
     if not has_perm(user, "core.view_auditentry", organisation):
         return AuditEntry.objects.none()
@@ -102,7 +111,7 @@ def organisation_history(*, user, organisation: Organisation):
 SEARCH_LIMIT = 50
 
 
-def region_ancestors(*, user, region: Region) -> list[tuple[Region, bool]]:
+def region_ancestors(*, user: User, region: Region) -> list[tuple[Region, bool]]:
     """The region's ancestors, top first, each with whether it lies in the user's scope."""
     codes: list[str] = []
     parent = regioncodes.parent_code(region.code, region.level)
@@ -114,7 +123,7 @@ def region_ancestors(*, user, region: Region) -> list[tuple[Region, bool]]:
     return [(a, scope.contains_code(a.code)) for a in ancestors]
 
 
-def region_children(*, user, region: Region) -> list[Region]:
+def region_children(*, user: User, region: Region) -> list[Region]:
     """The region's children in scope, each with counts of what its subtree holds.
 
     Sets `n_children` (regions one level down), `n_villages` and `n_organisations`
@@ -152,7 +161,7 @@ def region_children(*, user, region: Region) -> list[Region]:
     return children
 
 
-def _count_by_prefix(queryset, field: str, length: int) -> dict[str, int]:
+def _count_by_prefix(queryset: QuerySet[Any], field: str, length: int) -> dict[str, int]:
     """Active rows of `queryset` counted by the first `length` digits of `field`."""
     return dict(
         queryset.filter(is_active=True)
@@ -163,7 +172,7 @@ def _count_by_prefix(queryset, field: str, length: int) -> dict[str, int]:
     )
 
 
-def region_search(*, user, q: str, limit: int = SEARCH_LIMIT) -> list[Region]:
+def region_search(*, user: User, q: str, limit: int = SEARCH_LIMIT) -> list[Region]:
     """Regions in the user's scope whose name contains `q`, higher levels first."""
     q = q.strip()
     if not q:

@@ -1,9 +1,11 @@
 """Every write to regions and organisations."""
 
 import dataclasses
+import datetime
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -11,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tiantou.accounts.models import User
 from tiantou.accounts.permissions import ensure_can
 from tiantou.core import regioncodes
 from tiantou.core.services import apply_changes, create_audited
@@ -82,7 +85,7 @@ def next_village_code(township: Region) -> str:
 @transaction.atomic
 def village_create(
     *,
-    actor,
+    actor: User,
     township: Region,
     name: str,
     code: str = "",
@@ -106,7 +109,7 @@ def village_create(
 
 @transaction.atomic
 def region_update(
-    *, actor, region: Region, expected_version: int | None = None, **changes
+    *, actor: User, region: Region, expected_version: int | None = None, **changes: Any
 ) -> Region:
     """Rename a region or change its kind or use; official codes themselves never change."""
     ensure_can(actor, "regions.change_region", region)
@@ -190,7 +193,7 @@ def _sync_official(rows: list[official.OfficialRow], existing_q: Q) -> LoadResul
     return result
 
 
-def _insert_official(rows: list[official.OfficialRow], now) -> None:
+def _insert_official(rows: list[official.OfficialRow], now: datetime.datetime) -> None:
     """Insert new official regions in order (parents first): COPY on PostgreSQL,
     executemany elsewhere.
 
@@ -353,7 +356,9 @@ def _check_organisation_unique(fields: dict, organisation: Organisation | None =
 
 
 @transaction.atomic
-def organisation_create(*, actor, name: str, kind: str, region: Region, **fields) -> Organisation:
+def organisation_create(
+    *, actor: User, name: str, kind: str, region: Region, **fields: Any
+) -> Organisation:
     """Register an organisation in a region the actor may edit."""
     ensure_can(actor, "regions.add_organisation", region)
     fields = _clean_organisation_fields({"name": name, "kind": kind, "region": region, **fields})
@@ -363,7 +368,7 @@ def organisation_create(*, actor, name: str, kind: str, region: Region, **fields
 
 @transaction.atomic
 def organisation_update(
-    *, actor, organisation: Organisation, expected_version: int | None = None, **changes
+    *, actor: User, organisation: Organisation, expected_version: int | None = None, **changes: Any
 ) -> Organisation:
     """Change an organisation; moving it needs the right in both the old and new region."""
     ensure_can(actor, "regions.change_organisation", organisation)
@@ -384,7 +389,9 @@ def organisation_update(
 
 
 @transaction.atomic
-def organisation_deactivate(*, actor, organisation: Organisation, reason: str) -> Organisation:
+def organisation_deactivate(
+    *, actor: User, organisation: Organisation, reason: str
+) -> Organisation:
     """Mark an organisation as no longer active (organisations are never deleted)."""
     ensure_can(actor, "regions.change_organisation", organisation)
     if not reason.strip():

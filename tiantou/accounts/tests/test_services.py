@@ -70,7 +70,7 @@ def test_revoke_writes_audit_row(alice, ming):
     assert not ming.memberships.exists()
     entry = AuditEntry.objects.get(action=AuditAction.REVOKE, object_id=str(pk))
     assert entry.actor == alice
-    assert entry.before["role"] == Role.CADRE
+    assert entry.before is not None and entry.before["role"] == Role.CADRE
 
 
 def test_revoke_outside_scope_refused(charlie, ming):

@@ -7,6 +7,7 @@ def test_changes_read_as_labels_not_field_names(bob, township_a):
     organisation = organisation_create(actor=bob, name="岸堤基地", kind="base", region=township_a)
     organisation_update(actor=bob, organisation=organisation, kind="cooperative", is_active=False)
     latest = audit.entries_for(organisation).first()
+    assert latest is not None
     rows = dict((label, (old, new)) for label, old, new in latest.readable_changes())
     kind = str(Organisation._meta.get_field("kind").verbose_name)
     active = str(Organisation._meta.get_field("is_active").verbose_name)

@@ -5,6 +5,7 @@ The target-sheet export is checked where it lives; it must call `text_cell` too.
 
 import io
 from types import SimpleNamespace
+from typing import Any, cast
 from unittest import mock
 
 import pytest
@@ -71,7 +72,7 @@ def test_allocation_workbook_writes_formula_like_text_as_text(value):
         mock.patch.object(allocation, "allocation_title", return_value=value),
         mock.patch.object(allocation, "allocation_headers", return_value=["序号"] * 7),
     ):
-        data = allocation.allocation_xlsx(SimpleNamespace())
+        data = allocation.allocation_xlsx(cast(Any, SimpleNamespace()))
     _assert_text(data, value)
 
 

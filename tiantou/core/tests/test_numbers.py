@@ -119,7 +119,9 @@ def test_growth_phrase_sign_follows_the_numbers(current, previous):
     phrase = growth_phrase(current, previous)
     if previous == 0:
         assert phrase is None
-    elif phrase.startswith("同比增长"):
+        return
+    assert phrase is not None
+    if phrase.startswith("同比增长"):
         assert current > previous
     elif phrase.startswith("同比下降"):
         assert current < previous

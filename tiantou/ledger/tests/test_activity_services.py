@@ -380,7 +380,8 @@ def test_reopen_is_the_county_admins_audited_act(record, alice, bob, county, min
     services.activity_reopen(actor=bob, activity=activity, reason="人数填错")
     activity.refresh_from_db()
     assert activity.status == ActivityStatus.SUBMITTED
-    assert entries_for(activity).first().note == "人数填错"
+    latest = entries_for(activity).first()
+    assert latest is not None and latest.note == "人数填错"
 
 
 # ---- deletion ----
@@ -468,9 +469,11 @@ def test_unusual_participants_are_flagged_not_blocked(record):
 def test_a_change_of_technologies_is_audited_by_name(record, ming):
     drip, other = Technology.objects.order_by("pk")[:2]
     activity, _ = record(technologies=[drip])
-    assert entries_for(activity).get().after["technologies"] == [drip.pk]
+    created = entries_for(activity).get()
+    assert created.after is not None and created.after["technologies"] == [drip.pk]
     services.activity_update(actor=ming, activity=activity, technologies=[drip, other])
     latest = entries_for(activity).first()
+    assert latest is not None
     label = str(Activity._meta.get_field("technologies").verbose_name)
     rows = {row[0]: row[1:] for row in latest.readable_changes()}
     assert rows[label] == (drip.name, f"{drip.name}、{other.name}")

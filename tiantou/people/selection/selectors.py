@@ -26,7 +26,7 @@ RANKED_STATUSES = (
 HUNDREDTH = Decimal("0.01")
 
 
-def batch_list(*, user) -> BatchQuerySet:
+def batch_list(*, user: User) -> BatchQuerySet:
     """Batches the user can see, newest first, with their number of applicants."""
     return (
         Batch.objects.visible_to(user)
@@ -36,7 +36,7 @@ def batch_list(*, user) -> BatchQuerySet:
     )
 
 
-def batches_to_score(*, user) -> QuerySet[Batch]:
+def batches_to_score(*, user: User) -> QuerySet[Batch]:
     """Batches in scoring that the user judges."""
     if not getattr(user, "is_authenticated", False):
         return Batch.objects.none()
@@ -47,14 +47,14 @@ def batches_to_score(*, user) -> QuerySet[Batch]:
     )
 
 
-def batch_get(*, user, pk: int) -> Batch:
+def batch_get(*, user: User, pk: int) -> Batch:
     """One batch the user can see, or 404."""
     return get_object_or_404(
         Batch.objects.visible_to(user).select_related("programme__region"), pk=pk
     )
 
 
-def batch_get_for_judge(*, user, pk: int) -> Batch:
+def batch_get_for_judge(*, user: User, pk: int) -> Batch:
     """One batch the user judges, or 404: judges see only their own batches' scoring."""
     if not getattr(user, "is_authenticated", False):
         raise Http404
@@ -63,7 +63,7 @@ def batch_get_for_judge(*, user, pk: int) -> Batch:
     )
 
 
-def application_get(*, user, pk: int) -> Application:
+def application_get(*, user: User, pk: int) -> Application:
     """One applicant the user can see, or 404."""
     return get_object_or_404(
         Application.objects.visible_to(user).select_related(
@@ -124,7 +124,7 @@ def batch_ranking(*, batch: Batch) -> list[RankedApplication]:
     return ranked + unranked
 
 
-def application_rows(*, user, batch: Batch) -> list[RankedApplication]:
+def application_rows(*, user: User, batch: Batch) -> list[RankedApplication]:
     """The batch's ranking, limited to the applicants the user can see (two queries)."""
     rows = batch_ranking(batch=batch)
     visible = set(
@@ -183,7 +183,7 @@ def batch_status_counts(*, batch: Batch) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in ApplicationStatus.values}
 
 
-def programmes_to_run(*, user) -> list[Programme]:
+def programmes_to_run(*, user: User) -> list[Programme]:
     """Programmes in use for which the user may run batches."""
     return [
         programme
@@ -194,12 +194,12 @@ def programmes_to_run(*, user) -> list[Programme]:
     ]
 
 
-def judge_candidates(*, user) -> QuerySet[User]:
+def judge_candidates(*, user: User) -> QuerySet[User]:
     """Active users holding a role in the part of the tree where `user` runs batches."""
     ranges = [
         m.region.subtree
         for m in user.memberships.select_related("region")
-        if m.region_id and has_perm(user, "people.manage_batch", m.region)
+        if m.region is not None and has_perm(user, "people.manage_batch", m.region)
     ]
     if user.is_superuser:
         return User.objects.filter(is_active=True).order_by("username")
@@ -210,17 +210,17 @@ def judge_candidates(*, user) -> QuerySet[User]:
     return User.objects.filter(is_active=True, pk__in=inside).order_by("username")
 
 
-def people_to_apply(*, user) -> QuerySet[Person]:
+def people_to_apply(*, user: User) -> QuerySet[Person]:
     """People on the register the user can see, to choose an applicant from."""
     return Person.objects.visible_to(user).select_related("home_unit").order_by("name", "pk")
 
 
-def units_to_recommend(*, user) -> QuerySet[Organisation]:
+def units_to_recommend(*, user: User) -> QuerySet[Organisation]:
     """Units the user can see, to name the recommending unit."""
     return Organisation.objects.visible_to(user).filter(is_active=True).order_by("name")
 
 
-def judge_scores(*, batch: Batch, judge) -> dict[int, Score]:
+def judge_scores(*, batch: Batch, judge: User) -> dict[int, Score]:
     """The judge's own scores in a batch, by application id."""
     return {
         s.application_id: s for s in Score.objects.filter(application__batch=batch, judge=judge)

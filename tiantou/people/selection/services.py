@@ -9,12 +9,14 @@ scoring is closed; publishing the allocation (分配去向) creates the planned 
 import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tiantou.accounts.models import User
 from tiantou.accounts.permissions import ensure_can
 from tiantou.core import audit
 from tiantou.core.models import AuditAction
@@ -60,7 +62,7 @@ def _lock_batch(batch: Batch) -> Batch:
     return locked
 
 
-def _move(actor, batch: Batch, to: str, note: str = "", **changes) -> Batch:
+def _move(actor: User, batch: Batch, to: str, note: str = "", **changes: Any) -> Batch:
     if BATCH_MOVES.get(batch.status) != to:
         raise ValidationError(
             _("A batch that is “%(status)s” cannot move to “%(to)s”.")
@@ -96,7 +98,7 @@ def _check_in_programme(programme: Programme, region: Region, field: str) -> Reg
 @transaction.atomic
 def batch_create(
     *,
-    actor,
+    actor: User,
     programme: Programme,
     year: int,
     number: int,
@@ -132,7 +134,7 @@ def batch_create(
 
 
 @transaction.atomic
-def batch_set_judges(*, actor, batch: Batch, judges: Iterable) -> Batch:
+def batch_set_judges(*, actor: User, batch: Batch, judges: Iterable) -> Batch:
     """Name the judges (评委) of a batch's defence; possible until scoring closes."""
     ensure_can(actor, MANAGE, batch)
     batch = _lock_batch(batch)
@@ -151,7 +153,9 @@ def batch_set_judges(*, actor, batch: Batch, judges: Iterable) -> Batch:
 
 
 @transaction.atomic
-def batch_set_quotas(*, actor, batch: Batch, quotas: Mapping[Region, int]) -> list[BatchQuota]:
+def batch_set_quotas(
+    *, actor: User, batch: Batch, quotas: Mapping[Region, int]
+) -> list[BatchQuota]:
     """Set how many cadres the batch sends to each township; a township left out gets none."""
     ensure_can(actor, MANAGE, batch)
     batch = _lock_batch(batch)
@@ -191,7 +195,7 @@ def batch_set_quotas(*, actor, batch: Batch, quotas: Mapping[Region, int]) -> li
 
 
 @transaction.atomic
-def batch_start_scoring(*, actor, batch: Batch) -> Batch:
+def batch_start_scoring(*, actor: User, batch: Batch) -> Batch:
     """Close applications and open the competitive defence to the judges."""
     ensure_can(actor, MANAGE, batch)
     batch = _lock_batch(batch)
@@ -204,7 +208,7 @@ def batch_start_scoring(*, actor, batch: Batch) -> Batch:
 
 
 @transaction.atomic
-def batch_close_scoring(*, actor, batch: Batch) -> Batch:
+def batch_close_scoring(*, actor: User, batch: Batch) -> Batch:
     """Freeze the scores so that the decisions (择优选派) can be made on the ranking."""
     ensure_can(actor, MANAGE, batch)
     batch = _lock_batch(batch)
@@ -227,7 +231,7 @@ def eligibility_problem(programme: Programme, person: Person) -> str:
 @transaction.atomic
 def application_create(
     *,
-    actor,
+    actor: User,
     batch: Batch,
     person: Person,
     recommended_by: Organisation | None = None,
@@ -266,7 +270,7 @@ def application_create(
     return create_audited(actor=actor, obj=application, note=problem)
 
 
-def _parse_score(value) -> Decimal:
+def _parse_score(value: Decimal | int | float | str) -> Decimal:
     try:
         score = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
@@ -279,7 +283,9 @@ def _parse_score(value) -> Decimal:
 
 
 @transaction.atomic
-def score_record(*, actor, application: Application, score, comment: str = "") -> Score:
+def score_record(
+    *, actor: User, application: Application, score: Decimal | int | float | str, comment: str = ""
+) -> Score:
     """A judge scores a candidate's defence; scoring again replaces the judge's score."""
     batch = _lock_batch(application.batch)
     if not getattr(actor, "pk", None) or not batch.judges.filter(pk=actor.pk).exists():
@@ -316,14 +322,13 @@ def score_record(*, actor, application: Application, score, comment: str = "") -
 # ---- decisions ----
 
 
-def _selected_in(batch: Batch, township: Region, exclude_pk=None) -> int:
-    return (
-        batch.applications.filter(
-            status=ApplicationStatus.SELECTED, allocated_region__code__range=township.subtree
-        )
-        .exclude(pk=exclude_pk)
-        .count()
+def _selected_in(batch: Batch, township: Region, exclude_pk: int | None = None) -> int:
+    selected = batch.applications.filter(
+        status=ApplicationStatus.SELECTED, allocated_region__code__range=township.subtree
     )
+    if exclude_pk is not None:
+        selected = selected.exclude(pk=exclude_pk)
+    return selected.count()
 
 
 def _quota_of(batch: Batch, township: Region) -> int:
@@ -332,7 +337,7 @@ def _quota_of(batch: Batch, township: Region) -> int:
 
 
 def _decide(
-    actor,
+    actor: User,
     batch: Batch,
     application: Application,
     status: str,
@@ -411,7 +416,7 @@ def _decide(
 @transaction.atomic
 def application_decide(
     *,
-    actor,
+    actor: User,
     application: Application,
     status: str,
     allocated_region: Region | None = None,
@@ -437,7 +442,7 @@ def application_decide(
 
 
 @transaction.atomic
-def batch_decide(*, actor, batch: Batch, decisions: Iterable[Mapping]) -> list[Application]:
+def batch_decide(*, actor: User, batch: Batch, decisions: Iterable[Mapping]) -> list[Application]:
     """Decide several candidates at once; each mapping holds `application_decide`'s arguments."""
     ensure_can(actor, MANAGE, batch)
     batch = _lock_batch(batch)
@@ -453,7 +458,7 @@ def batch_decide(*, actor, batch: Batch, decisions: Iterable[Mapping]) -> list[A
 
 
 @transaction.atomic
-def batch_auto_allocate(*, actor, batch: Batch) -> dict[str, int]:
+def batch_auto_allocate(*, actor: User, batch: Batch) -> dict[str, int]:
     """Merit selection (择优选派) proposal: in rank order, each undecided candidate goes to
     their preferred township while its quota lasts, else to the waiting list.
 
@@ -494,7 +499,7 @@ def batch_auto_allocate(*, actor, batch: Batch) -> dict[str, int]:
 
 
 @transaction.atomic
-def batch_publish(*, actor, batch: Batch) -> Batch:
+def batch_publish(*, actor: User, batch: Batch) -> Batch:
     """Publish the allocation (公布分配去向): a planned posting for every selected candidate."""
     ensure_can(actor, MANAGE, batch)
     batch = _lock_batch(batch)
@@ -512,6 +517,8 @@ def batch_publish(*, actor, batch: Batch) -> Batch:
         .order_by("allocated_region_id", "person__name", "pk")
     )
     for application in selected:
+        # `_decide` never selects a candidate without a township to go to.
+        assert application.allocated_region is not None
         posting_create(
             actor=actor,
             person=application.person,

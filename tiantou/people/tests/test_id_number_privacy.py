@@ -120,6 +120,7 @@ def test_the_roster_export_shows_neither(client_for, request, born, who):
 def test_the_audit_history_hides_the_birth_date_and_the_old_mask(client_for, kx, born):
     # An audit row written before the mask changed carries the region beside the last 4.
     entry = AuditEntry.objects.filter(object_id=str(born.pk), action=AuditAction.UPDATE).first()
+    assert entry is not None and entry.before is not None and entry.after is not None
     entry.before = {**entry.before, "id_number_masked": "371321********1232"}
     entry.after = {**entry.after, "id_number_masked": MASKED}
     entry.save()

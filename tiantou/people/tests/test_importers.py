@@ -109,7 +109,7 @@ def test_import_writes_through_the_services_and_a_rerun_changes_nothing(ready, t
     assert wang.id_number_digest == protected.digest(id_number(1))
     assert wang.id_number_masked == "*" * 14 + id_number(1)[-4:]
     assert protected.decrypt(wang.id_number_encrypted) == id_number(1)
-    assert wang.home_unit.name == "县农业农村局"
+    assert wang.home_unit is not None and wang.home_unit.name == "县农业农村局"
     assert sorted(s.name for s in wang.specialties.all()) == ["种植业", "蔬菜"]
     assert wang.region_id == "371321000000"
     statuses = dict(wang.postings.values_list("starts_on", "status"))
@@ -193,7 +193,7 @@ def test_row_errors_name_row_and_column_and_nothing_is_written(ready):
     ]
     result = roster(ready, rows, dry_run=False)
     assert not result.ok and not result.written
-    by_row = {}
+    by_row: dict[int | None, list[str]] = {}
     for error in result.errors:
         by_row.setdefault(error.row, []).append(error.column)
     assert set(by_row) == {3, 4, 5, 6, 7, 8, 9}

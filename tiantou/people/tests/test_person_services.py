@@ -128,7 +128,7 @@ def test_letter_sign_stores_targets_file_and_event(bob, posting_ming):
         targets=_targets(),
         file=upload,
     )
-    assert letter.file.name.endswith(".pdf")
+    assert letter.file.name is not None and letter.file.name.endswith(".pdf")
     assert list(letter.targets.values_list("year", "description")) == [
         (2025, "引进新品种"),
         (2026, "培训农民"),
@@ -217,9 +217,11 @@ def test_a_change_of_specialties_is_audited_by_name(bob, county):
     crops, vegetables = Specialty.objects.get(name="种植业"), Specialty.objects.get(name="蔬菜")
     person = services.person_create(actor=bob, name="王五", region=county, specialties=[crops])
     created = entries_for(person).get()
+    assert created.after is not None
     assert created.after["specialties"] == [crops.pk]
     services.person_update(actor=bob, person=person, specialties=[crops, vegetables])
     latest = entries_for(person).first()
+    assert latest is not None
     label = str(Person._meta.get_field("specialties").verbose_name)
     rows = {row[0]: row[1:] for row in latest.readable_changes()}
     assert rows[label] == ("种植业", "种植业、蔬菜")

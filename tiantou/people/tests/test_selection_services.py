@@ -386,6 +386,7 @@ def test_an_override_is_stored_and_audited(bob, programme, people, township_a, t
     )
     assert decided.quota_override_reason == "县委常委会研究同意增派一名"
     entry = audit.entries_for(decided).first()
+    assert entry is not None
     assert "县委常委会研究同意增派一名" in entry.note
     # Township B has no quota at all: selecting there needs a reason too.
     with pytest.raises(ValidationError):
@@ -496,6 +497,7 @@ def test_publishing_creates_planned_postings_with_titles(bob, programme, people,
         assert posting.status == PostingStatus.PLANNED
         assert posting.starts_on == TERM
         assert posting.batch == batch
+        assert posting.application is not None
         assert posting.application.person == posting.person
     with pytest.raises(ValidationError):
         selection.batch_publish(actor=bob, batch=batch)
@@ -567,7 +569,9 @@ def test_the_allocation_list_in_word(published):
     assert cells[1] == ["1", "孙立", male, "高级农艺师", "县农业农村局", "岸堤镇", "科技副镇长"]
     # Chinese text is set in a CJK font, not left to Word's fallback.
     run = document.paragraphs[0].runs[0]
-    east_asia = run._element.rPr.rFonts.get(
+    rpr = run._element.rPr
+    assert rpr is not None and rpr.rFonts is not None
+    east_asia = rpr.rFonts.get(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
     )
     assert east_asia == "方正小标宋简体"

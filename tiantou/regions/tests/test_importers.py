@@ -74,6 +74,7 @@ def test_update_matches_by_credit_code_then_by_region_and_name(alice):
     assert org.version == 2
     assert Organisation.objects.get(name="单位2").phone == "0539-1234567"
     entry = AuditEntry.objects.filter(object_id=str(org.pk)).first()
+    assert entry is not None and entry.before is not None and entry.after is not None
     assert entry.before["name"] == "单位1" and entry.after["name"] == "新名称"
 
 
