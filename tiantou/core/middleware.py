@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import resolve_url
 from django.utils import timezone
@@ -58,9 +59,8 @@ class SessionIdleTimeoutMiddleware:
         session = request.session
         now = timezone.now()
         started = session.get(STARTED_KEY)
-        if started is None:
-            session[STARTED_KEY] = session[LAST_SEEN_KEY] = now.timestamp()
-            session.set_expiry(now + timedelta(seconds=settings.SESSION_COOKIE_AGE))
+        if started is None:  # a session from before these limits
+            _start_clock(session)
             return ""
         elapsed = now.timestamp() - started
         idle = now.timestamp() - session.get(LAST_SEEN_KEY, started)
@@ -79,6 +79,17 @@ class SessionIdleTimeoutMiddleware:
         return ""
 
 
+def start_session_clock(sender: object, request: HttpRequest, **kwargs: object) -> None:
+    """At each login (the user_logged_in signal): the session's limits count from now."""
+    _start_clock(request.session)
+
+
+def _start_clock(session: SessionBase) -> None:
+    now = timezone.now()
+    session[STARTED_KEY] = session[LAST_SEEN_KEY] = now.timestamp()
+    session.set_expiry(now + timedelta(seconds=settings.SESSION_COOKIE_AGE))
+
+
 class NoStoreForSignedInMiddleware:
     """`Cache-Control: no-store` (and the rest of never_cache) on every response to a
     signed-in user or an API token: pages, JSON and files carry personal data that must
@@ -89,6 +100,7 @@ class NoStoreForSignedInMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        if request.user.is_authenticated or "HTTP_AUTHORIZATION" in request.META:
+        signed_in = request.user.is_authenticated or "HTTP_AUTHORIZATION" in request.META
+        if signed_in and "no-store" not in response.get("Cache-Control", ""):
             add_never_cache_headers(response)
         return response

@@ -130,6 +130,19 @@ def test_activity_within_30_minutes_keeps_the_session(client, bob, clock):
     assert client.session["_auth_user_id"] == str(bob.pk)
 
 
+def test_a_session_from_before_the_limits_gets_them(client, bob, clock):
+    from tiantou.core.middleware import LAST_SEEN_KEY, STARTED_KEY
+
+    logged_in(client, clock)
+    session = client.session
+    del session[STARTED_KEY], session[LAST_SEEN_KEY]
+    session.save()
+    assert client.get("/").status_code == 200
+    assert STARTED_KEY in client.session
+    clock(minutes=31)
+    assert client.get("/").status_code == 302
+
+
 def test_the_idle_limit_is_a_setting(client, bob, clock, settings):
     settings.TIANTOU_SESSION_IDLE_MINUTES = 10
     logged_in(client, clock)
