@@ -149,6 +149,9 @@ TIANTOU_LOGIN_FAILURE_DELAY = 1.0
 TIANTOU_2FA_REQUIRED = True
 OTP_TOTP_ISSUER = "田头"
 
+# No system check is silenced by default; production adds one where a proxy redirects.
+SILENCED_SYSTEM_CHECKS: list[str] = []
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
