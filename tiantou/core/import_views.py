@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import selectors, services
-from .importing import ImportResult, Importer, file_sha256, rows_sha256
+from .importing import Importer, ImportResult, file_sha256, rows_sha256
 from .models import ImportRecord, ImportStatus
 
 SESSION_KEY = "tiantou_imports"
@@ -84,7 +84,7 @@ def _drop(request: HttpRequest, kind: str) -> dict | None:
 
 
 def _record_of(entry: dict) -> ImportRecord | None:
-    return ImportRecord.objects.filter(pk=entry.get("record")).first()
+    return ImportRecord.objects.filter(pk=entry.get("record") or 0).first()
 
 
 def _discard(request: HttpRequest, kind: str) -> None:
