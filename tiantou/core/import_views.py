@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import selectors, services
-from .importing import Importer, ImportResult, file_sha256, rows_sha256
+from .importing import Importer, ImportResult, file_sha256
 from .models import ImportRecord, ImportStatus
 
 SESSION_KEY = "tiantou_imports"
@@ -50,7 +50,7 @@ def _stash(
     """Keep an uploaded file until it is confirmed; returns the token naming it and the
     earlier saved import of the same file or rows, if any."""
     _discard(request, kind)
-    file_hash, rows_hash = file_sha256(file), rows_sha256(result)
+    file_hash, rows_hash = file_sha256(file), result.rows_sha256
     name = default_storage.save(f"{services.UPLOADS_DIR}/{uuid.uuid4().hex}.xlsx", file)
     record = services.import_record_create(
         actor=request.user,

@@ -7,11 +7,12 @@ without record ids would otherwise create every row a second time.
 
 import hashlib
 import json
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from .results import ImportResult
+if TYPE_CHECKING:
+    from .results import ImportResult
 
 CHUNK = 1024 * 1024
 
@@ -26,7 +27,7 @@ def file_sha256(file: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def rows_sha256(result: ImportResult) -> str:
+def rows_sha256(result: "ImportResult") -> str:
     """The SHA-256 of the parsed rows' values, independent of the rows' order."""
     row_digests = sorted(_row_digest(row.values) for row in result.rows)
     digest = hashlib.sha256()
