@@ -32,8 +32,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db import connection as default_connection
-from django.db import transaction
 from django.utils import timezone
 
 FORMAT_VERSION = 1
@@ -115,7 +115,7 @@ def _media_files(root: Path) -> dict[str, str]:
 @contextlib.contextmanager
 def _connection_to(settings_dict: dict[str, Any], alias: str) -> Iterator[Any]:
     """A separate Django connection with these settings, closed afterwards."""
-    wrapper = default_connection.__class__(settings_dict, alias=alias)
+    wrapper = type(connections[DEFAULT_DB_ALIAS])(settings_dict, alias=alias)
     try:
         yield wrapper
     finally:
