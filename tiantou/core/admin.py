@@ -4,7 +4,7 @@ so that each one is checked, validated and audited."""
 from django.contrib import admin
 from django.contrib.auth.models import Group
 
-from .models import AuditEntry
+from .models import AuditEntry, ImportRecord
 
 # Roles live in code (accounts.roles), not in Django's groups: hide the unused table.
 admin.site.unregister(Group)
@@ -29,3 +29,10 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action", "content_type"]
     search_fields = ["object_repr", "region_code", "note"]
     date_hierarchy = "at"
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor", "kind", "filename", "row_count", "status"]
+    list_filter = ["status", "kind"]
+    search_fields = ["filename", "file_sha256", "rows_sha256"]

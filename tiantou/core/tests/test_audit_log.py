@@ -149,3 +149,18 @@ def test_export_audit_command_writes_the_days_asked(entries, tmp_path):
     rows = list(load_workbook(out).worksheets[0].iter_rows(values_only=True))
     assert [row[6] for row in rows[1:]] == ["=HYPERLINK(1)"]
     assert date.fromisoformat(str(rows[1][0])[:10]) == today
+
+
+def test_the_back_office_cannot_change_or_delete_an_entry(client, entries):
+    root = User.objects.create_superuser(username="root", password="x-Tiantou-2026")
+    client.force_login(root)
+    base = f"/backoffice/core/auditentry/{entries[0].pk}"
+    assert client.get(f"{base}/change/").status_code == 200  # shown read-only
+    assert client.post(f"{base}/change/", {"note": "x"}).status_code == 403
+    assert client.post(f"{base}/delete/", {"post": "yes"}).status_code == 403
+    response = client.post(
+        "/backoffice/core/auditentry/",
+        {"action": "delete_selected", "_selected_action": [entries[0].pk], "post": "yes"},
+    )
+    assert response.status_code in (200, 302, 403)
+    assert AuditEntry.objects.count() == len(entries)

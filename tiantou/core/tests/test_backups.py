@@ -91,7 +91,11 @@ def test_postgresql_round_trip_into_a_fresh_database(site):
 def _rewrite(archive: Path, change) -> None:
     """Rewrite an archive's manifest through `change(manifest)`."""
     with tarfile.open(archive, "r:gz") as tar:
-        members = [(m, tar.extractfile(m).read()) for m in tar.getmembers() if m.isfile()]
+        members = []
+        for member in tar.getmembers():
+            file = tar.extractfile(member)
+            if member.isfile() and file is not None:
+                members.append((member, file.read()))
     with tarfile.open(archive, "w:gz") as tar:
         for member, data in members:
             if member.name == backups.MANIFEST:
