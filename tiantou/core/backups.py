@@ -341,11 +341,10 @@ def backup_restore(*, archive: Path, into: str | None = None) -> dict[str, Any]:
             raise BackupError(f"{archive.name}: the database file is damaged.")
         if vendor == "sqlite":
             _sqlite_restore(database, into)
-            target = _sqlite_settings(into or default_connection.settings_dict["NAME"])
             if into is None:
                 stats = table_stats(default_connection)
             else:
-                with _connection_to(target, "restored") as restored:
+                with _connection_to(_sqlite_settings(into), "restored") as restored:
                     stats = table_stats(restored)
         else:
             target = {**default_connection.settings_dict}
