@@ -49,13 +49,21 @@ runtime-deps:
 	  fi; \
 	fi
 
-# Debian's chromium for the browser tests, installed when missing and root.
+# Debian's chromium for the browser tests and postgresql-client (pg_dump, pg_restore) for
+# the backup tests, installed when missing and root.
 system-deps: runtime-deps
 	@if ! command -v chromium >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; \
+	  fi; \
+	fi
+	@if ! command -v pg_dump >/dev/null || ! command -v pg_restore >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; \
+	  else \
+	    echo "Backups of PostgreSQL need pg_dump: sudo apt-get install postgresql-client"; exit 1; \
 	  fi; \
 	fi
 

@@ -19,6 +19,7 @@ urlpatterns = [
     # Targets and scorecards kept their /indicators/ paths when they became an app.
     path("indicators/", include("tiantou.targets.urls")),
     path("reports/", include("tiantou.reports.urls")),
+    path("audit/", include("tiantou.core.urls")),
     path("api/v1/", api.urls),
     path("backoffice/", admin.site.urls),
 ]

@@ -196,6 +196,12 @@ TIANTOU_FIELD_KEYS = field_keys_from(os.environ.get("TIANTOU_FIELD_KEY", ""))
 TIANTOU_DEMO_DATA_ALLOWED = False
 # Largest spreadsheet accepted by the importers.
 TIANTOU_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+# Days the audit log is kept before `prune_audit` deletes entries (at least 183).
+TIANTOU_AUDIT_RETENTION_DAYS = int(os.environ.get("TIANTOU_AUDIT_RETENTION_DAYS", "365"))
+# Where `backup` writes its archives, and how many it keeps there: a count ("14") or
+# a number of days ("30d").
+TIANTOU_BACKUP_DIR = Path(os.environ.get("TIANTOU_BACKUP_DIR", str(VAR_DIR / "backups")))
+TIANTOU_BACKUP_KEEP = os.environ.get("TIANTOU_BACKUP_KEEP", "14")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

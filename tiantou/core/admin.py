@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Model
 from django.http import HttpRequest
 
-from .models import AuditEntry
+from .models import AuditEntry, ImportRecord
 
 # Roles live in code (accounts.roles), not in Django's groups: hide the unused table.
 admin.site.unregister(Group)
@@ -31,3 +31,10 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action", "content_type"]
     search_fields = ["object_repr", "region_code", "note"]
     date_hierarchy = "at"
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor", "kind", "filename", "row_count", "status"]
+    list_filter = ["status", "kind"]
+    search_fields = ["filename", "file_sha256", "rows_sha256"]

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from . import checks  # noqa: F401 (registers the start-up checks)
         from .middleware import start_session_clock
 
         user_logged_in.connect(start_session_clock, dispatch_uid="tiantou_session_clock")

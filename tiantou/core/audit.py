@@ -6,6 +6,7 @@ service that changes links takes `snapshot` before setting them and `record` aft
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -17,6 +18,17 @@ from .models import AuditAction, AuditEntry
 
 if TYPE_CHECKING:
     from django.db.models import Field
+
+# Audit entries are kept at least this long (about six months), whatever the setting says.
+MIN_RETENTION_DAYS = 183
+DEFAULT_RETENTION_DAYS = 365
+
+
+def retention_days() -> int:
+    """How many days audit entries are kept: TIANTOU_AUDIT_RETENTION_DAYS (checked at
+    start-up to be at least MIN_RETENTION_DAYS)."""
+    return int(getattr(settings, "TIANTOU_AUDIT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+
 
 # Fields never copied into the audit log.
 SECRET_FIELDS = {"password", "key_hash"}

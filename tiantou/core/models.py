@@ -1,4 +1,9 @@
-"""Base models and the audit log shared by every app."""
+"""Base models, the audit log and the import records shared by every app."""
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -39,8 +44,46 @@ class AuditAction(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Set only while `prune_audit` deletes entries past the retention period: the one way
+# an audit entry may leave the database.
+_audit_pruning = contextvars.ContextVar("audit_pruning", default=False)
+
+
+@contextlib.contextmanager
+def audit_pruning() -> Iterator[None]:
+    """Allow deleting audit entries inside this block (the retention prune only)."""
+    token = _audit_pruning.set(True)
+    try:
+        yield
+    finally:
+        _audit_pruning.reset(token)
+
+
+class AuditLogIsAppendOnly(Exception):
+    """Raised by any attempt to change or delete an audit entry."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Audit entries are appended, never changed; deleted only by the retention prune."""
+
+    def update(self, **kwargs: Any) -> int:
+        # Deleting a user clears the entries' actor (on_delete=SET_NULL): the one update.
+        if set(kwargs) != {"actor"} or kwargs["actor"] is not None:
+            raise AuditLogIsAppendOnly("Audit entries cannot be changed.")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if not _audit_pruning.get():
+            raise AuditLogIsAppendOnly("Audit entries are deleted only by prune_audit.")
+        return super().delete()
+
+
 class AuditEntry(models.Model):
-    """One write made through a service: who, when, what the row was before and after."""
+    """One write made through a service: who, when, what the row was before and after.
+
+    Append-only: `save()` refuses to change a stored entry and `delete()` (on a row or a
+    queryset) refuses outside `audit_pruning()`, which only the retention prune uses.
+    """
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -61,6 +104,8 @@ class AuditEntry(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
     note = models.TextField(_("note"), blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
@@ -69,6 +114,16 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if not _audit_pruning.get():
+            raise AuditLogIsAppendOnly("Audit entries are deleted only by prune_audit.")
+        return super().delete(*args, **kwargs)
 
     def changes(self) -> list[tuple[str, object, object]]:
         """(field, before, after) for every field whose value differs."""
@@ -81,3 +136,50 @@ class AuditEntry(models.Model):
         from . import audit
 
         return audit.readable_changes(self)
+
+
+class ImportStatus(models.TextChoices):
+    """Where an uploaded import file stands."""
+
+    PENDING = "pending", _("Waiting for confirmation")
+    RUNNING = "running", _("Being saved")
+    DONE = "done", _("Saved")
+    FAILED = "failed", _("Failed")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class ImportRecord(models.Model):
+    """One uploaded import file: who sent it, its fingerprints, and what became of it.
+
+    The fingerprints (of the file's bytes and of its rows, in any order) let a later
+    upload of the same data be recognised before it creates every row a second time.
+    `stored_name` names the file waiting in storage between the check and the
+    confirmation; `clean_uploads` deletes files nobody will confirm.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(_("import"), max_length=100, db_index=True)
+    filename = models.CharField(_("file name"), max_length=100)
+    stored_name = models.CharField(max_length=200, blank=True)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    rows_sha256 = models.CharField(max_length=64, db_index=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import record")
+        verbose_name_plural = _("import records")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,10 +1,14 @@
-"""Small helpers every app's views share."""
+"""Small helpers every app's views share, and the audit log page for auditors."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 
 def errors_to_messages(request: HttpRequest, error: ValidationError) -> None:
@@ -34,3 +38,43 @@ def year_asked(request: HttpRequest) -> int:
     except ValueError:
         return this_year
     return year if 2000 <= year <= 2100 else this_year
+
+
+AUDIT_ROWS_PER_PAGE = 50
+
+
+@login_required
+def audit_log(request) -> HttpResponse:
+    """The audit log within the user's area of audit, filtered; `?export=xlsx` downloads it."""
+    from tiantou.accounts.permissions import has_perm
+
+    from . import exporting, selectors
+    from .filters import AuditEntryFilterSet
+
+    if not has_perm(request.user, selectors.AUDIT_PERMISSION):
+        raise PermissionDenied(_("You do not have the right to do this."))
+    filterset = AuditEntryFilterSet(
+        request.GET or None, queryset=selectors.audit_entries_visible_to(request.user)
+    )
+    entries = filterset.qs
+    if request.GET.get("export") == "xlsx":
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return exporting.audit_xlsx_response(entries, filename=_("audit log") + f"-{stamp}.xlsx")
+    page = Paginator(entries, AUDIT_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    template = "core/audit_log.html"
+    if getattr(request, "htmx", False):
+        template += "#table"
+    return render(
+        request,
+        template,
+        {
+            "filter": filterset,
+            "form": filterset.form,
+            "page": page,
+            "entries": page.object_list,
+            "query": query.urlencode(),
+        },
+    )

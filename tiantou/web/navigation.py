@@ -102,6 +102,7 @@ NAV_ITEMS = [
         "graph-up",
     ),
     NavItem(_("Reports"), "reports:report_list", "file-earmark-text", "reports.view_report"),
+    NavItem(_("Audit log"), "core:audit_log", "shield-check", "core.view_auditentry"),
 ]
 
 

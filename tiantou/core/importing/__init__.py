@@ -9,8 +9,9 @@ the whole sheet, checks each row through the services' own validators, and write
 rows in one transaction, or none if any row is wrong.
 
 Modules: `parsers` (cell → value), `columns` (the spec), `results` (rows, errors,
-actions), `reader` (the sheet), `writer` (bulk inserts and audit rows), `templates`
-and `base` (the importer and the planning helpers). The names below are the public
+actions), `reader` (the sheet), `writer` (bulk inserts and audit rows), `templates`,
+`fingerprints` (recognising a file uploaded again) and `base` (the importer and the
+planning helpers). The names below are the public
 interface; callers import them from here.
 """
 
@@ -28,6 +29,7 @@ from .base import (
     rows_from,
 )
 from .columns import Column
+from .fingerprints import file_sha256, rows_sha256
 from .parsers import (
     DATE_FORMATS,
     as_text,
@@ -84,11 +86,13 @@ __all__ = [
     "date",
     "decimal_number",
     "fetch_in",
+    "file_sha256",
     "integer",
     "not_in_area",
     "read_sheet",
     "refuse",
     "region_code",
     "rows_from",
+    "rows_sha256",
     "text",
 ]

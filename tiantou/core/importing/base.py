@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .columns import Column
+from .fingerprints import rows_sha256
 from .reader import read_sheet
 from .results import ImportResult, ParsedRow
 from .templates import XLSX_CONTENT_TYPE, build_template
@@ -233,6 +234,8 @@ class Importer:
         """Read, check and plan the file; write it too unless `dry_run`."""
         result = self.read(file)
         result.dry_run = dry_run
+        # Fingerprinted as read: planners may add what they resolve to the values.
+        result.rows_sha256 = rows_sha256(result)
         if result.rows:
             # Even with bad cells, the other rows are checked against the database so
             # that one upload lists every problem; nothing is written unless all is well.

@@ -68,6 +68,7 @@ class ImportResult:
     to_update: int = 0
     unchanged: int = 0
     written: bool = False
+    rows_sha256: str = ""  # fingerprint of the rows as read, in any order
 
     @property
     def ok(self) -> bool:
