@@ -58,6 +58,7 @@ OBJECT_URLS = {
     "accounts:user_deactivate": lambda a: {"pk": a["user"].pk},
     "accounts:user_reactivate": lambda a: {"pk": a["user"].pk},
     "accounts:user_password": lambda a: {"pk": a["user"].pk},
+    "accounts:twofactor_reset": lambda a: {"pk": a["user"].pk},
     "accounts:user_unlock": lambda a: {"pk": a["user"].pk},
     "accounts:token_revoke": lambda a: {"pk": a["token"].pk},
     "api:region_detail": lambda a: {"code": TOWNSHIP_A},

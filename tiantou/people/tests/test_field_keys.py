@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -95,7 +96,11 @@ def test_an_undecryptable_number_reads_cannot_be_decrypted_with_an_audit_row(
     response = client_for(bob).get(reverse("people:person_detail", args=[person_ming.pk]))
     assert response.status_code == 200
     assert zh("cannot be decrypted") in response.content.decode()  # 无法解密
-    entry = AuditEntry.objects.filter(object_id=str(person_ming.pk), action=AuditAction.OTHER)
+    entry = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Person),
+        object_id=str(person_ming.pk),
+        action=AuditAction.OTHER,
+    )
     unreadable = "The full ID number could not be decrypted with the configured keys."
     assert entry.filter(actor=bob, note=zh(unreadable)).exists()
     _token, raw = account_services.token_create(actor=bob, name="test")
