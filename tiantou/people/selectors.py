@@ -14,7 +14,7 @@ from tiantou.regions.choices import Level
 from tiantou.regions.models import Organisation, Region
 
 from .choices import DispatchLevel
-from .models import Batch, LetterTarget, Person, Posting, Programme, Specialty
+from .models import Batch, LetterTarget, Person, Posting, Programme, ResponsibilityLetter, Specialty
 
 POSTING_RELATED = (
     "person",
@@ -142,8 +142,6 @@ def posting_read(*, user, pk: int) -> Posting:
 
 def posting_letter(*, posting: Posting):
     """The posting's responsibility letter with its targets, or None."""
-    from .models import ResponsibilityLetter
-
     return (
         ResponsibilityLetter.objects.filter(posting=posting)
         .prefetch_related(Prefetch("targets", queryset=LetterTarget.objects.order_by("year", "id")))

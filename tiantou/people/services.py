@@ -19,6 +19,7 @@ from tiantou.regions.choices import Level
 
 from .choices import PostingEventKind, PostingStatus
 from .models import LetterTarget, Person, Posting, PostingEvent, Programme, ResponsibilityLetter
+from .selectors import can_read_id_number
 from .titles import post_title
 
 # ---- people ----
@@ -68,8 +69,6 @@ def person_id_number(*, actor, person: Person) -> IdNumberShown:
     """The ID number as `actor` may see it: in full for those allowed (each read leaves an
     audit row: who, when, whose), else masked. A value no configured key decrypts reads
     “cannot be decrypted”, also audited, never an error page."""
-    from .selectors import can_read_id_number
-
     if not person.id_number_encrypted or not can_read_id_number(actor, person):
         return IdNumberShown(person.id_number_masked, is_full=False)
     try:

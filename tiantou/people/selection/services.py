@@ -26,6 +26,7 @@ from ..choices import ApplicationStatus, BatchStatus, TitleRank
 from ..models import Application, Batch, BatchQuota, Person, Programme, Score
 from ..services import posting_create
 from ..titles import township_of
+from .selectors import batch_ranking
 
 MANAGE = "people.manage_batch"
 
@@ -460,8 +461,6 @@ def batch_auto_allocate(*, actor, batch: Batch) -> dict[str, int]:
     Decisions already taken are kept and count against the quotas; candidates without
     a score stay undecided. The result is reviewed before publishing.
     """
-    from .selectors import batch_ranking
-
     ensure_can(actor, MANAGE, batch)
     batch = _lock_batch(batch)
     _require_status(batch, BatchStatus.DECIDED)
