@@ -172,19 +172,8 @@ def _item_form_page(
     else:
         initial = {
             name: getattr(item, name)
-            for name in (
-                "name",
-                "indicator",
-                "kind",
-                "value",
-                "value_max",
-                "stretch_value",
-                "unit",
-                "responsible_person",
-                "deadline",
-                "order",
-                "version",
-            )
+            for name in (*services.ITEM_FIELDS, "version")
+            if name != "lead_unit"
         }
         initial["lead_unit"] = item.lead_unit_id
         initial["responsible_units"] = [u.pk for u in item.responsible_units.all()]
