@@ -2,9 +2,15 @@
 
 from django.utils.translation import gettext as _
 
+from tiantou.regions.choices import OrganisationKind
+from tiantou.regions.models import Organisation
+
 from . import services
 from .models import User
 from .roles import Role
+
+# The demo accounts' password (never the administrator's), printed at set-up.
+DEMO_PASSWORD = "Tiantou-demo-2026"  # noqa: S105
 
 
 def _account(ctx, username: str, name: str, role: str, region=None, organisation=None):
@@ -13,7 +19,7 @@ def _account(ctx, username: str, name: str, role: str, region=None, organisation
         user = services.user_create(
             actor=ctx.actor,
             username=username,
-            password=_demo_password(),
+            password=DEMO_PASSWORD,
             name=name,
             is_demo=True,
         )
@@ -24,18 +30,9 @@ def _account(ctx, username: str, name: str, role: str, region=None, organisation
     return user
 
 
-def _demo_password() -> str:
-    from tiantou.web.demo import DEMO_PASSWORD
-
-    return DEMO_PASSWORD
-
-
 def seed(ctx) -> None:
     """A county admin, organisation department, science association, two township admins,
     a viewer, a cadre, a home unit and an enterprise filer."""
-    from tiantou.regions.choices import OrganisationKind
-    from tiantou.regions.models import Organisation
-
     county = ctx.county
     townships = ctx.townships
     _account(ctx, "kjj", _("Demo S&T bureau"), Role.COUNTY_ADMIN, county)

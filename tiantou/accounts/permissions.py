@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from tiantou.core import regioncodes
+from tiantou.core import audit, regioncodes
 
 from .roles import ROLE_PERMISSIONS
 from .scoping import memberships_of
@@ -58,8 +58,6 @@ def ensure_can(user, perm: str, obj=None) -> None:
 
 def audit_history(user, obj, rows: int = 50) -> list | None:
     """An object's latest audit rows for users who may read the audit log, else None."""
-    from tiantou.core import audit
-
     if not has_perm(user, "core.view_auditentry", obj):
         return None
     return list(audit.entries_for(obj)[:rows])

@@ -6,6 +6,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from tiantou.core import regioncodes
+from tiantou.regions.choices import Level
+from tiantou.regions.models import Organisation, Region
 
 from .models import ApiToken, Membership, User
 from .roles import ORGANISATION_ROLES, ROLE_PERMISSIONS, Role, role_fits_level
@@ -130,9 +132,6 @@ def grantable_roles(*, actor: User) -> list[tuple[str, Any]]:
 
 def grant_regions(*, actor: User) -> "QuerySet[Region]":
     """Regions (down to township level) where the actor may grant memberships."""
-    from tiantou.regions.choices import Level
-    from tiantou.regions.models import Region
-
     scope = manage_scope(actor=actor)
     if scope.is_empty:
         return Region.objects.none()
@@ -141,8 +140,6 @@ def grant_regions(*, actor: User) -> "QuerySet[Region]":
 
 def grant_organisations(*, actor: User) -> "QuerySet[Organisation]":
     """Active organisations where the actor may grant organisation roles."""
-    from tiantou.regions.models import Organisation
-
     scope = manage_scope(actor=actor)
     if scope.is_empty:
         return Organisation.objects.none()

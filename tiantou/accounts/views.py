@@ -5,14 +5,13 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_htmx.middleware import HtmxDetails
 
 from tiantou.core.forms import add_service_errors
-from tiantou.core.views import errors_to_messages
+from tiantou.core.views import AuthedRequest, errors_to_messages
 
 from . import selectors, services
 from .forms import (
@@ -23,18 +22,10 @@ from .forms import (
     UserCreateForm,
     UserFilterForm,
 )
-from .models import User
 from .permissions import ensure_can
 from .roles import Role
 
 USERS_PER_PAGE = 50
-
-
-class AuthedRequest(HttpRequest):
-    """A request behind login_required, as the middleware leaves it (for type checking)."""
-
-    user: User
-    htmx: HtmxDetails
 
 
 def _ensure_manager(request: AuthedRequest) -> None:

@@ -133,6 +133,7 @@ class AuditEntry(models.Model):
 
     def readable_changes(self) -> list[tuple[str, object, object]]:
         """The changes as a person reads them: field labels, choice labels, 是/否, names."""
+        # Imported here: `audit` imports this module's models.
         from . import audit
 
         return audit.readable_changes(self)

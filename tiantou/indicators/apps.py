@@ -8,6 +8,7 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self) -> None:
         # Every app's `indicators.py` declares its indicators and sources: collect them.
+        # Imported here, once the apps are loaded: the registry reads their modules.
         from . import registry
 
         registry.autodiscover()

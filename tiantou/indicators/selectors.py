@@ -8,6 +8,8 @@ from django.utils import timezone
 from tiantou.accounts.models import User
 from tiantou.accounts.scoping import memberships_of, scope_for
 from tiantou.core.periods import Period
+from tiantou.people.selectors import batch_choices
+from tiantou.people.services import default_term_end
 from tiantou.regions.models import Organisation, Region
 
 from .engine import Scope
@@ -82,9 +84,6 @@ TERM_CHOICES = 6
 
 def _batch_terms(user: User) -> list[tuple[str, Period]]:
     """The latest batches' terms: from the term's start for the programme's term length."""
-    from tiantou.people.selectors import batch_choices
-    from tiantou.people.services import default_term_end
-
     batches = batch_choices(user=user).order_by("-term_start_on")[:TERM_CHOICES]
     return [
         (

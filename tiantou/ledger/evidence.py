@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from .choices import ActivityStatus, FlagKind
+from .models import ActivityPhoto
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 ALLOWED_FORMATS = {"JPEG", "PNG"}
@@ -188,8 +189,6 @@ def _days_away(day: datetime.date, starts_on: datetime.date, ends_on) -> int:
 
 def activity_flags(activity) -> list[dict]:
     """The evidence flags of an activity as JSON-ready dicts (kind plus the figures)."""
-    from .models import ActivityPhoto
-
     flags: list[dict] = []
     photos = list(activity.photos.all()) if activity.pk else []
     hashes = {p.pk: p.phash for p in photos if p.phash}

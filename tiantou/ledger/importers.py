@@ -236,32 +236,6 @@ ACTIVITY_COLUMNS = [
 MEASURE_COLUMNS = [c.key for c in ACTIVITY_COLUMNS if c.key in MEASURE_KEYS]
 
 
-class ActivityImporter(Importer):
-    """The ledger import: activities from an existing 台帐, all or nothing."""
-
-    columns = ACTIVITY_COLUMNS
-    sheet_title = gettext_lazy("Work ledger")
-    file_stem = gettext_lazy("work ledger import template")
-    instructions = [
-        gettext_lazy(
-            "Each row is one activity. The measures that may be filled in depend on the "
-            "type; a measure the type does not record is refused."
-        ),
-        gettext_lazy(
-            "Records come in as confirmed where you may confirm activities; elsewhere they "
-            "come in as submitted and wait for confirmation."
-        ),
-        gettext_lazy(
-            "Dates may not lie in the future, and an end date may not come before the start."
-        ),
-    ]
-    max_rows = 100_000
-
-    def apply(self, result: ImportResult, *, dry_run: bool) -> None:
-        """Check the rows, and unless `dry_run` write them."""
-        activity_import(actor=self.actor, rows=result.rows, dry_run=dry_run, result=result)
-
-
 # ---- checking and writing a sheet ----
 
 
@@ -288,7 +262,7 @@ def activity_import(
             result.count()
             if not result.ok or dry_run:
                 return result
-            _write(actor, plans, note or _("Imported from Excel"))
+            _write(actor, plans, importing.import_note(note))
             result.written = True
     except IntegrityError:
         result.add_error(
@@ -589,3 +563,29 @@ def _write(actor, plans, note: str) -> None:
         for activity in activities
     ]
     importing.bulk_insert(AuditEntry, entries, batch_size=BATCH)
+
+
+# ---- the importer ----
+
+
+class ActivityImporter(Importer):
+    """The ledger import: activities from an existing 台帐, all or nothing."""
+
+    columns = ACTIVITY_COLUMNS
+    sheet_title = gettext_lazy("Work ledger")
+    file_stem = gettext_lazy("work ledger import template")
+    instructions = [
+        gettext_lazy(
+            "Each row is one activity. The measures that may be filled in depend on the "
+            "type; a measure the type does not record is refused."
+        ),
+        gettext_lazy(
+            "Records come in as confirmed where you may confirm activities; elsewhere they "
+            "come in as submitted and wait for confirmation."
+        ),
+        gettext_lazy(
+            "Dates may not lie in the future, and an end date may not come before the start."
+        ),
+    ]
+    max_rows = 100_000
+    service = activity_import

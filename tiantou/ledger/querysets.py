@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from tiantou.accounts.scoping import oversight_scope_for
+from tiantou.people.models import Posting
 
 from .choices import ActivityStatus
 
@@ -31,7 +32,6 @@ class ActivityQuerySet(models.QuerySet):
         (a cadre sees their own work, not every activity of their township)."""
         if user is None or not user.is_authenticated:
             return self.none()
-        from tiantou.people.models import Posting
 
         scope = oversight_scope_for(user)
         # A subquery, not a join through posting and person over every activity.
@@ -52,8 +52,6 @@ class PostingOwnedQuerySet(models.QuerySet):
     """For records that belong to a posting: visible wherever the posting is."""
 
     def visible_to(self, user: "User | AnonymousUser | None") -> "PostingOwnedQuerySet":
-        from tiantou.people.models import Posting
-
         if user is None or not user.is_authenticated:
             return self.none()
         return self.filter(posting__in=Posting.objects.visible_to(user).values("pk"))

@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from tiantou.accounts.permissions import ensure_can, has_perm
 from tiantou.core.forms import add_service_errors
 from tiantou.core.models import AuditEntry
-from tiantou.core.views import errors_to_messages
+from tiantou.core.views import AuthedRequest, errors_to_messages, form_view
 
 from . import evidence, selectors, services
 from .choices import MEASURES, ActivityStatus
@@ -126,43 +126,43 @@ def _create_with_photo(request, form: ActivityForm) -> tuple[Activity, bool]:
 
 
 @login_required
-def activity_edit(request, pk: int):
+def activity_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Correct a draft, submitted or rejected record; submitting again sends it back."""
     activity = selectors.activity_get(user=request.user, pk=pk)
     ensure_can(request.user, "ledger.change_activity", activity)
     form = ActivityForm(
         request.POST or None, request.FILES or None, user=request.user, activity=activity
     )
-    if request.method == "POST" and form.is_valid():
+
+    @transaction.atomic
+    def save() -> Activity:
         fields = form.service_fields()
-        try:
-            with transaction.atomic():
-                services.activity_update(
-                    actor=request.user,
-                    activity=activity,
-                    expected_version=form.cleaned_data.get("version"),
-                    **fields,
-                )
-                if form.cleaned_data.get("photo"):
-                    services.activity_photo_add(
-                        actor=request.user,
-                        activity=activity,
-                        image=form.cleaned_data["photo"],
-                        latitude=fields.get("latitude"),
-                        longitude=fields.get("longitude"),
-                    )
-                if request.POST.get("action") == "submit":
-                    services.activity_submit(actor=request.user, activity=activity)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Saved: %(title)s.") % {"title": activity.title})
-            return redirect("ledger:activity_detail", pk=activity.pk)
-    return render(
+        services.activity_update(
+            actor=request.user,
+            activity=activity,
+            expected_version=form.cleaned_data.get("version"),
+            **fields,
+        )
+        if form.cleaned_data.get("photo"):
+            services.activity_photo_add(
+                actor=request.user,
+                activity=activity,
+                image=form.cleaned_data["photo"],
+                latitude=fields.get("latitude"),
+                longitude=fields.get("longitude"),
+            )
+        if request.POST.get("action") == "submit":
+            services.activity_submit(actor=request.user, activity=activity)
+        return activity
+
+    return form_view(
         request,
-        "ledger/activity_form.html",
-        {
-            "form": form,
+        form=form,
+        save=save,
+        success_message=lambda saved: _("Saved: %(title)s.") % {"title": saved.title},
+        success_url=lambda saved: reverse("ledger:activity_detail", args=[saved.pk]),
+        template="ledger/activity_form.html",
+        context={
             "activity": activity,
             "title": _("Correct the record"),
             "type_config": form.type_config(),
@@ -436,19 +436,20 @@ def confirm_link(request, token: str):
 
 
 @login_required
-def period_close(request):
+def period_close(request: AuthedRequest) -> HttpResponse:
     """The county closes a month: its confirmed records are locked."""
     ensure_can(request.user, "ledger.close_period")
     form = PeriodCloseForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            period = services.period_close(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(period)s closed.") % {"period": period})
-            return redirect("ledger:period_close")
+    # Lazy: read only when the page is shown.
     periods = LedgerPeriod.objects.filter(region__in=form.regions).select_related(
         "region", "closed_by"
     )[:50]
-    return render(request, "ledger/activity_periods.html", {"form": form, "periods": periods})
+    return form_view(
+        request,
+        form=form,
+        save=lambda: services.period_close(actor=request.user, **form.cleaned_data),
+        success_message=lambda period: _("%(period)s closed.") % {"period": period},
+        success_url=lambda _period: reverse("ledger:period_close"),
+        template="ledger/activity_periods.html",
+        context={"periods": periods},
+    )

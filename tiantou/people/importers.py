@@ -320,48 +320,6 @@ ROSTER_COLUMNS = [
 ]
 
 
-class RosterImporter(Importer):
-    """The roster of dispatched cadres from Excel: people matched by ID number, else by name."""
-
-    columns = ROSTER_COLUMNS
-    sheet_title = _("Roster")
-    file_stem = _("roster import template")
-    instructions = [
-        _(
-            "One row is one posting of one person. A person with several postings takes "
-            "several rows with the same ID number."
-        ),
-        _(
-            "A person already registered (same ID number, or same name in the same county "
-            "when no ID number is given) is updated; empty cells leave their details as they are."
-        ),
-        _(
-            "A posting already registered (same person, programme and start of term) is left "
-            "as it is, unless its status moved on (for example from 在岗 to 已退回)."
-        ),
-        _("You can only import postings into townships and villages of your own area of work."),
-    ]
-    max_rows = 10_000
-
-    def read(self, file: Any) -> ImportResult:
-        """Parse the file's cells into a result that also counts people and postings."""
-        result = super().read(file)
-        return RosterImportResult(
-            **{f.name: getattr(result, f.name) for f in dataclasses.fields(ImportResult)}
-        )
-
-    def apply(self, result: ImportResult, *, dry_run: bool) -> None:
-        roster_import(
-            actor=self.actor,
-            rows=result.rows,
-            dry_run=dry_run,
-            result=result,
-        )
-        on_result = self.context.get("on_result")
-        if on_result is not None:
-            on_result(result)
-
-
 # ---- planning: what each row means, resolved for the whole sheet at once ----
 
 
@@ -1016,3 +974,48 @@ def _roster_count(result, plans) -> None:
         result.postings_created = actions.count(importing.CREATE)
         result.postings_changed = actions.count(ADVANCE)
         result.postings_unchanged = actions.count(importing.UNCHANGED)
+
+
+# ---- the importer ----
+
+
+class RosterImporter(Importer):
+    """The roster of dispatched cadres from Excel: people matched by ID number, else by name."""
+
+    columns = ROSTER_COLUMNS
+    sheet_title = _("Roster")
+    file_stem = _("roster import template")
+    instructions = [
+        _(
+            "One row is one posting of one person. A person with several postings takes "
+            "several rows with the same ID number."
+        ),
+        _(
+            "A person already registered (same ID number, or same name in the same county "
+            "when no ID number is given) is updated; empty cells leave their details as they are."
+        ),
+        _(
+            "A posting already registered (same person, programme and start of term) is left "
+            "as it is, unless its status moved on (for example from 在岗 to 已退回)."
+        ),
+        _("You can only import postings into townships and villages of your own area of work."),
+    ]
+    max_rows = 10_000
+    service = roster_import
+
+    def read(self, file: Any) -> ImportResult:
+        """Parse the file's cells into a result that also counts people and postings."""
+        result = super().read(file)
+        return RosterImportResult(
+            **{f.name: getattr(result, f.name) for f in dataclasses.fields(ImportResult)}
+        )
+
+    def service_arguments(self) -> dict[str, Any]:
+        # The roster's writes go through the person and posting services, with their notes.
+        return {}
+
+    def apply(self, result: ImportResult, *, dry_run: bool) -> None:
+        super().apply(result, dry_run=dry_run)
+        on_result = self.context.get("on_result")
+        if on_result is not None:
+            on_result(result)

@@ -45,6 +45,7 @@ class PersonQuerySet(models.QuerySet):
         """People on a register in scope, posted into scope, of the user's unit, or the user."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
+        # Imported here: the models import this module for their managers.
         from .models import Posting
 
         scope = oversight_scope_for(user)

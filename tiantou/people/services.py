@@ -34,6 +34,7 @@ from .models import (
     ResponsibilityLetter,
     Specialty,
 )
+from .selectors import can_read_id_number
 from .titles import post_title
 
 # ---- people ----
@@ -83,8 +84,6 @@ def person_id_number(*, actor: User, person: Person) -> IdNumberShown:
     """The ID number as `actor` may see it: in full for those allowed (each read leaves an
     audit row: who, when, whose), else masked. A value no configured key decrypts reads
     “cannot be decrypted”, also audited, never an error page."""
-    from .selectors import can_read_id_number
-
     if not person.id_number_encrypted or not can_read_id_number(actor, person):
         return IdNumberShown(person.id_number_masked, is_full=False)
     try:

@@ -1,12 +1,16 @@
 """Pages of the person register, programmes, postings, the roster and the counts."""
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,8 +18,8 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from tiantou.accounts.permissions import audit_history, ensure_can, has_perm
 from tiantou.core.exporting import xlsx_response
-from tiantou.core.forms import add_service_errors
 from tiantou.core.importing import Column
+from tiantou.core.views import AuthedRequest, form_view
 
 from . import selectors, services
 from .choices import DispatchLevel, PostingStatus
@@ -31,11 +35,12 @@ from .forms import (
     TargetFormSet,
     WithdrawForm,
 )
+from .models import Person, Posting, Programme
 
 PER_PAGE = 50
 
 
-def _page(request, queryset):
+def _page(request: AuthedRequest, queryset: QuerySet[Any]) -> tuple[Page[Any], str]:
     page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -46,7 +51,7 @@ def _page(request, queryset):
 
 
 @login_required
-def person_list(request):
+def person_list(request: AuthedRequest) -> HttpResponse:
     """People the user can see: search by name or phone, filter by specialty, rank, unit."""
     ensure_can(request.user, "people.view_person")
     filterset = PersonFilterSet(
@@ -66,7 +71,7 @@ def person_list(request):
 
 
 @login_required
-def person_detail(request, pk: int):
+def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """One person: details, every posting with its effective status, and the history."""
     person = selectors.person_read(user=request.user, pk=pk)
     user = request.user
@@ -82,24 +87,28 @@ def person_detail(request, pk: int):
     return render(request, "people/person_detail.html", context)
 
 
+def _person_url(person: Person) -> str:
+    return reverse("people:person_detail", args=[person.pk])
+
+
 @login_required
-def person_create(request):
+def person_create(request: AuthedRequest) -> HttpResponse:
     """Register a person in a register where the user may add people."""
     ensure_can(request.user, "people.add_person")
     form = PersonForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.person_create(actor=request.user, **form.service_fields())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s added.") % {"name": person.name})
-            return redirect("people:person_detail", pk=person.pk)
-    return render(request, "people/person_form.html", {"form": form, "title": _("Add a person")})
+    return form_view(
+        request,
+        form=form,
+        save=lambda: services.person_create(actor=request.user, **form.service_fields()),
+        success_message=lambda person: _("%(name)s added.") % {"name": person.name},
+        success_url=_person_url,
+        template="people/person_form.html",
+        context={"title": _("Add a person")},
+    )
 
 
 @login_required
-def person_edit(request, pk: int):
+def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Edit a person; an edit made meanwhile by someone else is refused, not lost."""
     person = selectors.person_get(user=request.user, pk=pk)
     ensure_can(request.user, "people.change_person", person)
@@ -109,23 +118,19 @@ def person_edit(request, pk: int):
         person=person,
         masked_id=person.id_number_masked,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_update(
-                actor=request.user,
-                person=person,
-                expected_version=form.cleaned_data["version"],
-                **form.service_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s saved.") % {"name": person.name})
-            return redirect("people:person_detail", pk=person.pk)
-    return render(
+    return form_view(
         request,
-        "people/person_form.html",
-        {"form": form, "person": person, "title": _("Edit person")},
+        form=form,
+        save=lambda: services.person_update(
+            actor=request.user,
+            person=person,
+            expected_version=form.cleaned_data["version"],
+            **form.service_fields(),
+        ),
+        success_message=lambda saved: _("%(name)s saved.") % {"name": saved.name},
+        success_url=_person_url,
+        template="people/person_form.html",
+        context={"person": person, "title": _("Edit person")},
     )
 
 
@@ -133,7 +138,7 @@ def person_edit(request, pk: int):
 
 
 @login_required
-def programme_list(request):
+def programme_list(request: AuthedRequest) -> HttpResponse:
     """The programmes the user can see, with what each gives."""
     ensure_can(request.user, "people.view_programme")
     context = {
@@ -143,50 +148,47 @@ def programme_list(request):
     return render(request, "people/programme_list.html", context)
 
 
+def _programme_list_url(_programme: Programme) -> str:
+    return reverse("people:programme_list")
+
+
 @login_required
-def programme_create(request):
+def programme_create(request: AuthedRequest) -> HttpResponse:
     """Configure a new programme."""
     ensure_can(request.user, "people.manage_programme")
     form = ProgrammeForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme = services.programme_create(
-                actor=request.user, region=form.cleaned_data["region"], **form.service_fields()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s added.") % {"name": programme.name})
-            return redirect("people:programme_list")
-    return render(
-        request, "people/programme_form.html", {"form": form, "title": _("Add a programme")}
+    return form_view(
+        request,
+        form=form,
+        save=lambda: services.programme_create(
+            actor=request.user, region=form.cleaned_data["region"], **form.service_fields()
+        ),
+        success_message=lambda programme: _("%(name)s added.") % {"name": programme.name},
+        success_url=_programme_list_url,
+        template="people/programme_form.html",
+        context={"title": _("Add a programme")},
     )
 
 
 @login_required
-def programme_edit(request, pk: int):
+def programme_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Change a programme's settings."""
     programme = selectors.programme_get(user=request.user, pk=pk)
     ensure_can(request.user, "people.manage_programme", programme)
     form = ProgrammeForm(request.POST or None, user=request.user, programme=programme)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.programme_update(
-                actor=request.user,
-                programme=programme,
-                expected_version=form.cleaned_data["version"],
-                **form.service_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s saved.") % {"name": programme.name})
-            return redirect("people:programme_list")
-    return render(
+    return form_view(
         request,
-        "people/programme_form.html",
-        {
-            "form": form,
+        form=form,
+        save=lambda: services.programme_update(
+            actor=request.user,
+            programme=programme,
+            expected_version=form.cleaned_data["version"],
+            **form.service_fields(),
+        ),
+        success_message=lambda saved: _("%(name)s saved.") % {"name": saved.name},
+        success_url=_programme_list_url,
+        template="people/programme_form.html",
+        context={
             "programme": programme,
             "title": _("Edit programme"),
             "history": audit_history(request.user, programme),
@@ -197,14 +199,14 @@ def programme_edit(request, pk: int):
 # ---- the roster ----
 
 
-def _roster_filter(request):
+def _roster_filter(request: AuthedRequest) -> PostingFilterSet:
     return PostingFilterSet(
         request.GET, queryset=selectors.posting_roster(user=request.user), request=request
     )
 
 
 @login_required
-def roster(request):
+def roster(request: AuthedRequest) -> HttpResponse:
     """Every posting the user can see, filtered and 50 to a page; htmx refreshes the table."""
     ensure_can(request.user, "people.view_posting")
     filterset = _roster_filter(request)
@@ -221,7 +223,7 @@ def roster(request):
     return render(request, template, context)
 
 
-def _specialties(posting) -> str:
+def _specialties(posting: Posting) -> str:
     return "、".join(s.name for s in posting.person.specialties.all())
 
 
@@ -271,7 +273,7 @@ ROSTER_COLUMNS = [
 
 
 @login_required
-def roster_export(request):
+def roster_export(request: AuthedRequest) -> FileResponse:
     """The filtered roster as an .xlsx file."""
     ensure_can(request.user, "people.view_posting")
     filterset = _roster_filter(request)
@@ -311,7 +313,7 @@ def counts_sentence(counts: dict) -> str:
 
 
 @login_required
-def posting_counts(request):
+def posting_counts(request: AuthedRequest) -> HttpResponse:
     """Cadres in office today by dispatch level, programme and township, each number a link."""
     ensure_can(request.user, "people.view_posting")
     counts = selectors.posting_counts(user=request.user)
@@ -337,7 +339,13 @@ def posting_counts(request):
 # ---- postings ----
 
 
-def _posting_for(request, pk: int, perm: str | None = None):
+def _current_status(posting: Posting) -> str:
+    # The selectors annotate it (an active posting past its term reads as completed);
+    # the model's type does not know the annotation.
+    return posting.current_status  # type: ignore[attr-defined]
+
+
+def _posting_for(request: AuthedRequest, pk: int, perm: str | None = None) -> Posting:
     """A posting in the user's scope (else 404) on which the user holds `perm`, or without
     one that the user may read (else 403)."""
     if perm is None:
@@ -348,12 +356,12 @@ def _posting_for(request, pk: int, perm: str | None = None):
 
 
 @login_required
-def posting_detail(request, pk: int):
+def posting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """One posting: person, host, term, benefits, subsidy owed, letter, history."""
     posting = _posting_for(request, pk)
     user = request.user
     owed = services.subsidy_owed(posting)
-    status = posting.current_status
+    status = _current_status(posting)
     can_change = has_perm(user, "people.change_posting", posting)
     context = {
         "posting": posting,
@@ -373,80 +381,88 @@ def posting_detail(request, pk: int):
     return render(request, "people/posting_detail.html", context)
 
 
+def _posting_url(posting: Posting) -> str:
+    return reverse("people:posting_detail", args=[posting.pk])
+
+
 @login_required
-def posting_create(request):
+def posting_create(request: AuthedRequest) -> HttpResponse:
     """Dispatch one person now (成熟一个，下派一个), outside any batch."""
     ensure_can(request.user, "people.add_posting")
     form = PostingCreateForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            posting = services.posting_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s posted.") % {"name": posting.person.name})
-            return redirect("people:posting_detail", pk=posting.pk)
     initial_person = request.GET.get("person")
     if request.method == "GET" and initial_person:
         form.initial["person"] = initial_person
-    return render(
-        request, "people/posting_form.html", {"form": form, "title": _("Dispatch a cadre")}
+    return form_view(
+        request,
+        form=form,
+        save=lambda: services.posting_create(actor=request.user, **form.cleaned_data),
+        success_message=lambda posting: _("%(name)s posted.") % {"name": posting.person.name},
+        success_url=_posting_url,
+        template="people/posting_form.html",
+        context={"title": _("Dispatch a cadre")},
     )
 
 
 @login_required
-def posting_edit(request, pk: int):
+def posting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Change benefits, engagement, dispatch level, host unit or term end of a posting."""
     posting = _posting_for(request, pk, "people.change_posting")
     form = PostingEditForm(request.POST or None, user=request.user, posting=posting)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.posting_update(
-                actor=request.user,
-                posting=posting,
-                expected_version=form.cleaned_data["version"],
-                note=form.cleaned_data["note"],
-                **form.service_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Posting saved."))
-            return redirect("people:posting_detail", pk=posting.pk)
-    return render(
+    return form_view(
         request,
-        "people/posting_form.html",
-        {"form": form, "posting": posting, "title": _("Edit posting")},
+        form=form,
+        save=lambda: services.posting_update(
+            actor=request.user,
+            posting=posting,
+            expected_version=form.cleaned_data["version"],
+            note=form.cleaned_data["note"],
+            **form.service_fields(),
+        ),
+        success_message=_("Posting saved."),
+        success_url=_posting_url,
+        template="people/posting_form.html",
+        context={"posting": posting, "title": _("Edit posting")},
     )
 
 
-def _posting_action(request, pk, *, perm, form_class, initial, act, title, intro, button, danger):
+def _posting_action(
+    request: AuthedRequest,
+    pk: int,
+    *,
+    perm: str,
+    form_class: type[forms.Form],
+    initial: dict[str, Any],
+    act: Callable[[Posting, dict[str, Any]], object],
+    title: str,
+    intro: str,
+    button: str,
+    danger: bool,
+) -> HttpResponse:
     """A confirmation page for one step of a posting (start, recall, withdraw)."""
     posting = _posting_for(request, pk, perm)
     form = form_class(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            act(posting, form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("people:posting_detail", pk=posting.pk)
-    context = {
-        "posting": posting,
-        "form": form,
-        "title": title,
-        "intro": intro,
-        "button": button,
-        "danger": danger,
-    }
-    return render(request, "people/posting_action.html", context)
+    return form_view(
+        request,
+        form=form,
+        save=lambda: act(posting, form.cleaned_data),
+        success_url=lambda _done: _posting_url(posting),
+        template="people/posting_action.html",
+        context={
+            "posting": posting,
+            "title": title,
+            "intro": intro,
+            "button": button,
+            "danger": danger,
+        },
+    )
 
 
 @login_required
-def posting_activate(request, pk: int):
+def posting_activate(request: AuthedRequest, pk: int) -> HttpResponse:
     """The cadre took up the post (到岗)."""
 
-    def act(posting, data):
+    def act(posting: Posting, data: dict[str, Any]) -> None:
         services.posting_activate(actor=request.user, posting=posting, on=data["on"])
         messages.success(request, _("The posting is now active."))
 
@@ -465,10 +481,10 @@ def posting_activate(request, pk: int):
 
 
 @login_required
-def posting_recall(request, pk: int):
+def posting_recall(request: AuthedRequest, pk: int) -> HttpResponse:
     """Recall the cadre to the home unit (退回原单位): reason, date, confirmation."""
 
-    def act(posting, data):
+    def act(posting: Posting, data: dict[str, Any]) -> None:
         services.posting_recall(
             actor=request.user, posting=posting, reason=data["reason"], on=data["on"]
         )
@@ -492,10 +508,10 @@ def posting_recall(request, pk: int):
 
 
 @login_required
-def posting_withdraw(request, pk: int):
+def posting_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     """Call off a planned posting."""
 
-    def act(posting, data):
+    def act(posting: Posting, data: dict[str, Any]) -> None:
         services.posting_withdraw(actor=request.user, posting=posting, reason=data["reason"])
         messages.success(request, _("The posting has been withdrawn."))
 
@@ -514,7 +530,7 @@ def posting_withdraw(request, pk: int):
 
 
 @login_required
-def posting_letter(request, pk: int):
+def posting_letter(request: AuthedRequest, pk: int) -> HttpResponse:
     """Record the signed responsibility letter (任期目标责任书): date, file, yearly targets."""
     posting = _posting_for(request, pk, "people.change_posting")
     letter = selectors.posting_letter(posting=posting)
@@ -538,29 +554,29 @@ def posting_letter(request, pk: int):
         initial={"signed_on": letter.signed_on if letter else timezone.localdate()},
     )
     targets = TargetFormSet(data, initial=initial_targets, prefix="targets")
-    if request.method == "POST" and form.is_valid() and targets.is_valid():
-        try:
-            services.letter_sign(
-                actor=request.user,
-                posting=posting,
-                signed_on=form.cleaned_data["signed_on"],
-                file=form.cleaned_data["file"],
-                targets=[t.cleaned_data for t in targets.forms if t.cleaned_data],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Responsibility letter saved."))
-            return redirect("people:posting_detail", pk=posting.pk)
-    context = {"posting": posting, "letter": letter, "form": form, "targets": targets}
-    return render(request, "people/posting_letter.html", context)
+    return form_view(
+        request,
+        form=form,
+        formsets=[targets],
+        save=lambda: services.letter_sign(
+            actor=request.user,
+            posting=posting,
+            signed_on=form.cleaned_data["signed_on"],
+            file=form.cleaned_data["file"],
+            targets=[t.cleaned_data for t in targets.forms if t.cleaned_data],
+        ),
+        success_message=_("Responsibility letter saved."),
+        success_url=lambda _letter: _posting_url(posting),
+        template="people/posting_letter.html",
+        context={"posting": posting, "letter": letter, "targets": targets},
+    )
 
 
 # ---- the cadre's own page ----
 
 
 @login_required
-def my_postings(request):
+def my_postings(request: AuthedRequest) -> HttpResponse:
     """A dispatched cadre's own postings: title, host, term, targets and benefits."""
     today = timezone.localdate()
     postings = selectors.my_postings(user=request.user)

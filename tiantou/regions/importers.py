@@ -87,31 +87,6 @@ ORGANISATION_COLUMNS = [
 ]
 
 
-class OrganisationImporter(Importer):
-    """Organisations from Excel: matched by credit code, else by region and name."""
-
-    columns = ORGANISATION_COLUMNS
-    sheet_title = _("Organisations")
-    file_stem = _("organisations import template")
-    instructions = [
-        _(
-            "An organisation already registered (same credit code, or same name in the same "
-            "region) is updated; any other row creates a new organisation."
-        ),
-        _("You can only import into regions of your own area of work."),
-    ]
-    max_rows = 10_000
-
-    def apply(self, result: ImportResult, *, dry_run: bool) -> None:
-        organisation_import(
-            actor=self.actor,
-            rows=result.rows,
-            dry_run=dry_run,
-            result=result,
-            note=self.context.get("filename", ""),
-        )
-
-
 VILLAGE_KIND_ALIASES: dict[str, Any] = {
     "村": RegionKind.VILLAGE,
     "行政村": RegionKind.VILLAGE,
@@ -164,31 +139,6 @@ VILLAGE_COLUMNS = [
         empty=RegionKind.VILLAGE.value,
     ),
 ]
-
-
-class VillageImporter(Importer):
-    """Villages and communities of a township (or of every township in a county) from Excel."""
-
-    columns = VILLAGE_COLUMNS
-    sheet_title = _("Villages")
-    file_stem = _("villages import template")
-    instructions = [
-        _(
-            "A village already registered (same code, or same name in the same township) is "
-            "updated; any other row adds a new village."
-        ),
-    ]
-    max_rows = 5_000
-
-    def apply(self, result: ImportResult, *, dry_run: bool) -> None:
-        village_import(
-            actor=self.actor,
-            township_or_scope=self.context["region"],
-            rows=result.rows,
-            dry_run=dry_run,
-            result=result,
-            note=self.context.get("filename", ""),
-        )
 
 
 # ---- checking and writing a sheet (all rows are written, or none) ----
@@ -388,11 +338,7 @@ def _validate_import_object(result, row, obj) -> bool:
 
 
 def _write_organisation_import(actor, creates, updates, note: str) -> None:
-    note = (
-        gettext("Imported from Excel %(file)s") % {"file": note}
-        if note
-        else gettext("Imported from Excel")
-    )
+    note = importing.import_note(note)
     created = Organisation.objects.bulk_create([obj for _row, obj in creates], batch_size=1000)
     now = timezone.now()
     changed_fields: set[str] = set()
@@ -544,3 +490,42 @@ def _plan_village_import(actor, scope: Region, rows, result, has_kind):
         row.action = importing.UPDATE if changed else importing.UNCHANGED
         plan.append((row.action, row, township, match))
     return plan
+
+
+# ---- the importer ----
+
+
+class OrganisationImporter(Importer):
+    """Organisations from Excel: matched by credit code, else by region and name."""
+
+    columns = ORGANISATION_COLUMNS
+    sheet_title = _("Organisations")
+    file_stem = _("organisations import template")
+    instructions = [
+        _(
+            "An organisation already registered (same credit code, or same name in the same "
+            "region) is updated; any other row creates a new organisation."
+        ),
+        _("You can only import into regions of your own area of work."),
+    ]
+    max_rows = 10_000
+    service = organisation_import
+
+
+class VillageImporter(Importer):
+    """Villages and communities of a township (or of every township in a county) from Excel."""
+
+    columns = VILLAGE_COLUMNS
+    sheet_title = _("Villages")
+    file_stem = _("villages import template")
+    instructions = [
+        _(
+            "A village already registered (same code, or same name in the same township) is "
+            "updated; any other row adds a new village."
+        ),
+    ]
+    max_rows = 5_000
+    service = village_import
+
+    def service_arguments(self) -> dict[str, Any]:
+        return {**super().service_arguments(), "township_or_scope": self.context["region"]}

@@ -1,19 +1,17 @@
 """Pages for regions and organisations (being built: see issue 2)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tiantou.accounts.permissions import audit_history, ensure_can, has_perm
 from tiantou.core.exporting import xlsx_response
-from tiantou.core.forms import add_service_errors
 from tiantou.core.import_views import import_page
+from tiantou.core.views import AuthedRequest, form_view
 
 from . import selectors as region_selectors
 from . import services as region_services
@@ -21,12 +19,13 @@ from .choices import Level
 from .filters import OrganisationFilterSet
 from .forms import DeactivateForm, OrganisationForm, VillageEditForm, VillageForm
 from .importers import ORGANISATION_COLUMNS, OrganisationImporter, VillageImporter
+from .models import Organisation, Region
 
 # ---- region browser ----
 
 
 @login_required
-def region_list(request):
+def region_list(request: AuthedRequest) -> HttpResponse:
     """The top regions of the user's scope, and a name search inside it."""
     q = request.GET.get("q", "").strip()
     context = {
@@ -42,7 +41,7 @@ def region_list(request):
 
 
 @login_required
-def region_detail(request, code: str):
+def region_detail(request: AuthedRequest, code: str) -> HttpResponse:
     """One region: where it sits, its children with what they hold, and its history."""
     region = region_selectors.region_get(user=request.user, code=code)
     user = request.user
@@ -64,32 +63,28 @@ def region_detail(request, code: str):
 
 
 @login_required
-def village_create(request, code: str):
+def village_create(request: AuthedRequest, code: str) -> HttpResponse:
     """Add a village or community to a township."""
     township = region_selectors.region_get(user=request.user, code=code)
     if township.level != Level.TOWNSHIP:
         raise Http404
     ensure_can(request.user, "regions.add_region", township)
     form = VillageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            village = region_services.village_create(
-                actor=request.user, township=township, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s added.") % {"name": village.name})
-            return redirect("regions:region_detail", code=township.code)
-    return render(
+    return form_view(
         request,
-        "regions/village_form.html",
-        {"form": form, "region": township, "title": _("Add a village or community")},
+        form=form,
+        save=lambda: region_services.village_create(
+            actor=request.user, township=township, **form.cleaned_data
+        ),
+        success_message=lambda village: _("%(name)s added.") % {"name": village.name},
+        success_url=lambda _village: reverse("regions:region_detail", args=[township.code]),
+        template="regions/village_form.html",
+        context={"region": township, "title": _("Add a village or community")},
     )
 
 
 @login_required
-def village_edit(request, code: str):
+def village_edit(request: AuthedRequest, code: str) -> HttpResponse:
     """Rename a village, change its kind or take it out of use."""
     village = region_selectors.region_get(user=request.user, code=code)
     if village.level != Level.VILLAGE:
@@ -102,22 +97,22 @@ def village_edit(request, code: str):
         "version": village.version,
     }
     form = VillageEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> Region:
         changes = dict(form.cleaned_data)
         version = changes.pop("version")
-        try:
-            region_services.region_update(
-                actor=request.user, region=village, expected_version=version, **changes
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s saved.") % {"name": village.name})
-            return redirect("regions:region_detail", code=village.code)
-    return render(
+        return region_services.region_update(
+            actor=request.user, region=village, expected_version=version, **changes
+        )
+
+    return form_view(
         request,
-        "regions/village_form.html",
-        {"form": form, "region": village, "title": _("Edit village or community")},
+        form=form,
+        save=save,
+        success_message=lambda _saved: _("%(name)s saved.") % {"name": village.name},
+        success_url=lambda _saved: reverse("regions:region_detail", args=[village.code]),
+        template="regions/village_form.html",
+        context={"region": village, "title": _("Edit village or community")},
     )
 
 
@@ -126,7 +121,7 @@ def village_edit(request, code: str):
 ORGANISATIONS_PER_PAGE = 50
 
 
-def _organisation_for(request, pk: int, perm: str | None = None):
+def _organisation_for(request: AuthedRequest, pk: int, perm: str | None = None) -> Organisation:
     """An organisation in the user's scope (else 404) on which the user holds `perm` (else 403)."""
     organisation = region_selectors.organisation_get(user=request.user, pk=pk)
     if perm:
@@ -134,7 +129,7 @@ def _organisation_for(request, pk: int, perm: str | None = None):
     return organisation
 
 
-def _organisation_filter(request):
+def _organisation_filter(request: AuthedRequest) -> OrganisationFilterSet:
     return OrganisationFilterSet(
         request.GET,
         queryset=region_selectors.organisation_list(user=request.user),
@@ -143,7 +138,7 @@ def _organisation_filter(request):
 
 
 @login_required
-def organisation_list(request):
+def organisation_list(request: AuthedRequest) -> HttpResponse:
     """Organisations in scope, filtered and 50 to a page; htmx refreshes only the table."""
     filterset = _organisation_filter(request)
     page = Paginator(filterset.qs, ORGANISATIONS_PER_PAGE).get_page(request.GET.get("page"))
@@ -164,7 +159,7 @@ def organisation_list(request):
 
 
 @login_required
-def organisation_export(request):
+def organisation_export(request: AuthedRequest) -> FileResponse:
     """The filtered list as an .xlsx file that imports back unchanged."""
     filterset = _organisation_filter(request)
     filename = _("organisations") + f"-{timezone.localdate():%Y%m%d}.xlsx"
@@ -177,7 +172,7 @@ def organisation_export(request):
 
 
 @login_required
-def organisation_detail(request, pk: int):
+def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """One organisation and, for those who may read it, its history."""
     organisation = _organisation_for(request, pk)
     user = request.user
@@ -191,78 +186,73 @@ def organisation_detail(request, pk: int):
     return render(request, "regions/organisation_detail.html", context)
 
 
+def _organisation_url(organisation: Organisation) -> str:
+    return reverse("regions:organisation_detail", args=[organisation.pk])
+
+
 @login_required
-def organisation_create(request):
+def organisation_create(request: AuthedRequest) -> HttpResponse:
     """Register an organisation in a region where the user may add one."""
     ensure_can(request.user, "regions.add_organisation")
     # From a region's page the form opens with that region chosen.
     initial = {"region": request.GET.get("region", "")}
     form = OrganisationForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        fields = form.service_fields()
-        try:
-            organisation = region_services.organisation_create(actor=request.user, **fields)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s added.") % {"name": organisation.name})
-            return redirect("regions:organisation_detail", pk=organisation.pk)
-    return render(
+    return form_view(
         request,
-        "regions/organisation_form.html",
-        {"form": form, "title": _("Add an organisation")},
+        form=form,
+        save=lambda: region_services.organisation_create(
+            actor=request.user, **form.service_fields()
+        ),
+        success_message=lambda organisation: _("%(name)s added.") % {"name": organisation.name},
+        success_url=_organisation_url,
+        template="regions/organisation_form.html",
+        context={"title": _("Add an organisation")},
     )
 
 
 @login_required
-def organisation_edit(request, pk: int):
+def organisation_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Edit an organisation; an edit made meanwhile by someone else is refused, not lost."""
     organisation = _organisation_for(request, pk, "regions.change_organisation")
     form = OrganisationForm(request.POST or None, user=request.user, organisation=organisation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            region_services.organisation_update(
-                actor=request.user,
-                organisation=organisation,
-                expected_version=form.cleaned_data["version"],
-                **form.service_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(name)s saved.") % {"name": organisation.name})
-            return redirect("regions:organisation_detail", pk=organisation.pk)
-    return render(
+    return form_view(
         request,
-        "regions/organisation_form.html",
-        {"form": form, "organisation": organisation, "title": _("Edit organisation")},
+        form=form,
+        save=lambda: region_services.organisation_update(
+            actor=request.user,
+            organisation=organisation,
+            expected_version=form.cleaned_data["version"],
+            **form.service_fields(),
+        ),
+        success_message=lambda saved: _("%(name)s saved.") % {"name": saved.name},
+        success_url=_organisation_url,
+        template="regions/organisation_form.html",
+        context={"organisation": organisation, "title": _("Edit organisation")},
     )
 
 
 @login_required
-def organisation_deactivate(request, pk: int):
+def organisation_deactivate(request: AuthedRequest, pk: int) -> HttpResponse:
     """Mark an organisation as no longer active, with a reason kept in its history."""
     organisation = _organisation_for(request, pk, "regions.change_organisation")
     form = DeactivateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            region_services.organisation_deactivate(
-                actor=request.user, organisation=organisation, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("%(name)s deactivated.") % {"name": organisation.name})
-            return redirect("regions:organisation_detail", pk=organisation.pk)
-    return render(
+    return form_view(
         request,
-        "regions/organisation_deactivate.html",
-        {"form": form, "organisation": organisation},
+        form=form,
+        save=lambda: region_services.organisation_deactivate(
+            actor=request.user, organisation=organisation, reason=form.cleaned_data["reason"]
+        ),
+        # The reason is the only field: every refusal goes above the form.
+        on_error=lambda error: form.add_error(None, error),
+        success_message=lambda saved: _("%(name)s deactivated.") % {"name": saved.name},
+        success_url=_organisation_url,
+        template="regions/organisation_deactivate.html",
+        context={"organisation": organisation},
     )
 
 
 @login_required
-def organisation_import(request):
+def organisation_import(request: AuthedRequest) -> HttpResponse:
     """Import organisations from Excel: template, upload, preview, confirm."""
     ensure_can(request.user, "regions.import_organisation")
     return import_page(
@@ -278,7 +268,7 @@ def organisation_import(request):
 
 
 @login_required
-def region_import_villages(request, code: str):
+def region_import_villages(request: AuthedRequest, code: str) -> HttpResponse:
     """Import the villages and communities of a township (or a county) from Excel."""
     region = region_selectors.region_get(user=request.user, code=code)
     if region.level not in (Level.COUNTY, Level.TOWNSHIP):

@@ -21,6 +21,7 @@ from tiantou.indicators.selectors import home_region
 from tiantou.regions.models import Region
 
 from . import kinds, selectors, services
+from . import render as renderers
 from .document import CHART, TABLE, Document
 from .forms import BlockEditForm, ReportNewForm, SettingForm
 
@@ -236,8 +237,6 @@ def _formats() -> list[tuple[str, str]]:
 
 
 def _download(request, document: Document, fmt: str, name: str) -> HttpResponse:
-    from . import render as renderers
-
     if fmt not in renderers.FORMATS:
         raise Http404
     spec = renderers.FORMATS[fmt]

@@ -9,7 +9,7 @@ then are the letters signed.
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -190,21 +190,37 @@ def _organisations_inside(sheet: TargetSheet, organisations: Iterable[Organisati
             )
 
 
+class ItemFields(TypedDict, total=False):
+    """What a target says, as `item_create` and `item_update` take it besides its name."""
+
+    kind: str
+    indicator: str
+    value: Any
+    value_max: Any
+    stretch_value: Any
+    unit: str
+    lead_unit: Organisation | None
+    responsible_units: Sequence[Organisation]
+    responsible_person: str
+    deadline: dt.date | None
+    order: Any
+
+
 def _item_changes(
     sheet: TargetSheet,
     *,
     name: str,
-    indicator: str,
-    kind: str,
-    value: Any,
-    value_max: Any,
-    stretch_value: Any,
-    unit: str,
-    lead_unit: Organisation | None,
-    responsible_units: Sequence[Organisation],
-    responsible_person: str,
-    deadline: dt.date | None,
-    order: Any,
+    kind: str = TargetKind.REACH,
+    indicator: str = "",
+    value: Any = None,
+    value_max: Any = None,
+    stretch_value: Any = None,
+    unit: str = "",
+    lead_unit: Organisation | None = None,
+    responsible_units: Sequence[Organisation] = (),
+    responsible_person: str = "",
+    deadline: dt.date | None = None,
+    order: Any = 0,
 ) -> dict[str, Any]:
     """The validated field values of an item (a reach, minimum or range target)."""
     errors: dict[str, str] = {}
@@ -279,45 +295,17 @@ def _item_changes(
 
 @transaction.atomic
 def item_create(
-    *,
-    actor: User,
-    sheet: TargetSheet,
-    name: str,
-    kind: str = TargetKind.REACH,
-    indicator: str = "",
-    value: Any = None,
-    value_max: Any = None,
-    stretch_value: Any = None,
-    unit: str = "",
-    lead_unit: Organisation | None = None,
-    responsible_units: Sequence[Organisation] = (),
-    responsible_person: str = "",
-    deadline: dt.date | None = None,
-    order: Any = None,
+    *, actor: User, sheet: TargetSheet, name: str, **fields: Unpack[ItemFields]
 ) -> TargetItem:
     """Add a target to a draft sheet; the unit defaults to the indicator's."""
     ensure_can(actor, CHANGE_PERM, sheet)
     sheet = _locked_sheet(sheet)
     _ensure_draft(sheet)
-    if order in (None, ""):
-        order = sheet.items.count() + 1
-    changes = _item_changes(
-        sheet,
-        name=name,
-        indicator=indicator,
-        kind=kind,
-        value=value,
-        value_max=value_max,
-        stretch_value=stretch_value,
-        unit=unit,
-        lead_unit=lead_unit,
-        responsible_units=list(responsible_units),
-        responsible_person=responsible_person,
-        deadline=deadline,
-        order=order,
-    )
+    if fields.get("order") in (None, ""):
+        fields["order"] = sheet.items.count() + 1
+    changes = _item_changes(sheet, name=name, **fields)
     item = create_audited(actor=actor, obj=TargetItem(sheet=sheet, **changes))
-    item.responsible_units.set(list(responsible_units))
+    item.responsible_units.set(list(fields.get("responsible_units", ())))
     return item
 
 
@@ -327,39 +315,16 @@ def item_update(
     actor: User,
     item: TargetItem,
     name: str,
-    kind: str = TargetKind.REACH,
-    indicator: str = "",
-    value: Any = None,
-    value_max: Any = None,
-    stretch_value: Any = None,
-    unit: str = "",
-    lead_unit: Organisation | None = None,
-    responsible_units: Sequence[Organisation] = (),
-    responsible_person: str = "",
-    deadline: dt.date | None = None,
-    order: Any = 0,
     expected_version: int | None = None,
+    **fields: Unpack[ItemFields],
 ) -> TargetItem:
     """Change a target of a draft sheet; its existing split must still reach it."""
     ensure_can(actor, CHANGE_PERM, item.sheet)
     sheet = _locked_sheet(item.sheet)
     _ensure_draft(sheet)
     check_version(item, expected_version)
-    changes = _item_changes(
-        sheet,
-        name=name,
-        indicator=indicator,
-        kind=kind,
-        value=value,
-        value_max=value_max,
-        stretch_value=stretch_value,
-        unit=unit,
-        lead_unit=lead_unit,
-        responsible_units=list(responsible_units),
-        responsible_person=responsible_person,
-        deadline=deadline,
-        order=order,
-    )
+    changes = _item_changes(sheet, name=name, **fields)
+    responsible_units = fields.get("responsible_units", ())
     splits = list(item.splits.all())
     if splits:
         if changes["value"] is None:

@@ -11,22 +11,23 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tiantou.accounts.permissions import audit_history, ensure_can, has_perm
-from tiantou.core.forms import add_service_errors
 from tiantou.core.importing import XLSX_CONTENT_TYPE
 from tiantou.core.numbers import plain
-from tiantou.core.views import errors_to_messages, file_response
+from tiantou.core.views import AuthedRequest, errors_to_messages, file_response, form_view
 from tiantou.indicators import registry
 
 from . import selectors, services
 from .choices import SheetStatus
 from .documents import DOCX_CONTENT_TYPE, letter_docx, letter_title, sheet_xlsx
 from .forms import ItemForm, SheetForm, SignForm, SplitsForm
-from .models import TargetItem, TargetSheet
+from .models import TargetItem, TargetSheet, TargetSplit
 
 VIEW_PERM = "targets.view_targetsheet"
 
@@ -35,7 +36,7 @@ VIEW_PERM = "targets.view_targetsheet"
 
 
 @login_required
-def sheet_list(request):
+def sheet_list(request: AuthedRequest) -> HttpResponse:
     """The target sheets the user sees, newest year first."""
     ensure_can(request.user, VIEW_PERM)
     context = {
@@ -45,31 +46,34 @@ def sheet_list(request):
     return render(request, "targets/sheet_list.html", context)
 
 
+def _sheet_url(sheet: TargetSheet) -> str:
+    return reverse("targets:sheet_detail", args=[sheet.pk])
+
+
 @login_required
-def sheet_create(request):
+def sheet_create(request: AuthedRequest) -> HttpResponse:
     """Draft a year's target sheet for a region."""
     ensure_can(request.user, services.ADD_PERM)
     form = SheetForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            sheet = services.sheet_create(
-                actor=request.user,
-                region=data["region"],
-                year=data["year"],
-                title=data["title"],
-                note=data["note"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Target sheet drafted: now add its targets."))
-            return redirect("targets:sheet_detail", pk=sheet.pk)
-    return render(request, "targets/sheet_form.html", {"form": form, "sheet": None})
+    return form_view(
+        request,
+        form=form,
+        save=lambda: services.sheet_create(
+            actor=request.user,
+            region=form.cleaned_data["region"],
+            year=form.cleaned_data["year"],
+            title=form.cleaned_data["title"],
+            note=form.cleaned_data["note"],
+        ),
+        success_message=_("Target sheet drafted: now add its targets."),
+        success_url=_sheet_url,
+        template="targets/sheet_form.html",
+        context={"sheet": None},
+    )
 
 
 @login_required
-def sheet_detail(request, pk: int):
+def sheet_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """A sheet: every item with its progress, its shares with theirs, and the letters."""
     sheet = selectors.sheet_get(request.user, pk)
     whole = selectors.sees_whole(request.user, sheet)
@@ -112,35 +116,34 @@ def sheet_detail(request, pk: int):
 
 
 @login_required
-def sheet_edit(request, pk: int):
+def sheet_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Change a sheet's year, title or note (only the note once issued)."""
     sheet = selectors.sheet_get(request.user, pk)
     ensure_can(request.user, services.CHANGE_PERM, sheet)
     initial = {"year": sheet.year, "title": sheet.title, "note": sheet.note}
     initial["version"] = sheet.version
     form = SheetForm(request.POST or None, user=request.user, sheet=sheet, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.sheet_update(
-                actor=request.user,
-                sheet=sheet,
-                year=data["year"],
-                title=data["title"],
-                note=data["note"],
-                expected_version=data["version"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("targets:sheet_detail", pk=sheet.pk)
-    return render(request, "targets/sheet_form.html", {"form": form, "sheet": sheet})
+    return form_view(
+        request,
+        form=form,
+        save=lambda: services.sheet_update(
+            actor=request.user,
+            sheet=sheet,
+            year=form.cleaned_data["year"],
+            title=form.cleaned_data["title"],
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        success_message=_("Saved."),
+        success_url=_sheet_url,
+        template="targets/sheet_form.html",
+        context={"sheet": sheet},
+    )
 
 
 @login_required
 @require_POST
-def sheet_issue(request, pk: int):
+def sheet_issue(request: AuthedRequest, pk: int) -> HttpResponse:
     """Issue a drafted sheet: its targets and split are frozen."""
     sheet = selectors.sheet_get(request.user, pk)
     ensure_can(request.user, services.CHANGE_PERM, sheet)
@@ -161,56 +164,48 @@ def sheet_issue(request, pk: int):
 # ---- items ----
 
 
-def _item_form_page(request, sheet: TargetSheet, item: TargetItem | None):
+def _item_form_page(
+    request: AuthedRequest, sheet: TargetSheet, item: TargetItem | None
+) -> HttpResponse:
     if item is None:
         initial: dict = {}
     else:
         initial = {
             name: getattr(item, name)
-            for name in (
-                "name",
-                "indicator",
-                "kind",
-                "value",
-                "value_max",
-                "stretch_value",
-                "unit",
-                "responsible_person",
-                "deadline",
-                "order",
-                "version",
-            )
+            for name in (*services.ITEM_FIELDS, "version")
+            if name != "lead_unit"
         }
         initial["lead_unit"] = item.lead_unit_id
         initial["responsible_units"] = [u.pk for u in item.responsible_units.all()]
     form = ItemForm(request.POST or None, sheet=sheet, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if item is None:
-                services.item_create(actor=request.user, sheet=sheet, **form.service_fields())
-            else:
-                services.item_update(
-                    actor=request.user,
-                    item=item,
-                    expected_version=form.cleaned_data["version"],
-                    **form.service_fields(),
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Target saved."))
-            return redirect("targets:sheet_detail", pk=sheet.pk)
-    context = {
-        "form": form,
-        "sheet": sheet,
-        "item": item,
-        "units": {key: ind.unit for key, ind in registry.INDICATORS.items()},
-    }
-    return render(request, "targets/item_form.html", context)
+
+    def save() -> TargetItem:
+        if item is None:
+            return services.item_create(actor=request.user, sheet=sheet, **form.service_fields())
+        return services.item_update(
+            actor=request.user,
+            item=item,
+            expected_version=form.cleaned_data["version"],
+            **form.service_fields(),
+        )
+
+    return form_view(
+        request,
+        form=form,
+        save=save,
+        success_message=_("Target saved."),
+        success_url=lambda _item: _sheet_url(sheet),
+        template="targets/item_form.html",
+        context={
+            "sheet": sheet,
+            "item": item,
+            "units": {key: ind.unit for key, ind in registry.INDICATORS.items()},
+        },
+    )
 
 
 @login_required
-def item_create(request, pk: int):
+def item_create(request: AuthedRequest, pk: int) -> HttpResponse:
     """Add a target to a draft sheet."""
     sheet = selectors.sheet_get(request.user, pk)
     ensure_can(request.user, services.CHANGE_PERM, sheet)
@@ -221,7 +216,7 @@ def item_create(request, pk: int):
 
 
 @login_required
-def item_edit(request, pk: int):
+def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Change a target of a draft sheet."""
     item = selectors.item_get(request.user, pk)
     ensure_can(request.user, services.CHANGE_PERM, item.sheet)
@@ -233,7 +228,7 @@ def item_edit(request, pk: int):
 
 @login_required
 @require_POST
-def item_delete(request, pk: int):
+def item_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     """Remove a target (and its split) from a draft sheet."""
     item = selectors.item_get(request.user, pk)
     ensure_can(request.user, services.CHANGE_PERM, item.sheet)
@@ -247,7 +242,7 @@ def item_delete(request, pk: int):
 
 
 @login_required
-def item_splits(request, pk: int):
+def item_splits(request: AuthedRequest, pk: int) -> HttpResponse:
     """Split a target among the townships (one row each) and units; shows the total and
     whether it reaches the target."""
     item = selectors.item_get(request.user, pk)
@@ -263,42 +258,45 @@ def item_splits(request, pk: int):
         regions=selectors.child_regions(sheet),
         organisations=organisations,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.splits_save(
-                actor=request.user,
-                item=item,
-                splits=form.splits(),
-                expected_version=form.cleaned_data["version"],
+
+    def save() -> list[TargetSplit]:
+        saved = services.splits_save(
+            actor=request.user,
+            item=item,
+            splits=form.splits(),
+            expected_version=form.cleaned_data["version"],
+        )
+        total = sum((s.value for s in saved), Decimal(0))
+        if item.value is not None and saved and total > item.value:
+            messages.warning(
+                request,
+                _("The shares add up to %(sum)s, more than the target of %(total)s.")
+                % {"sum": plain(total), "total": plain(item.value)},
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            total = sum((s.value for s in saved), Decimal(0))
-            if item.value is not None and saved and total > item.value:
-                messages.warning(
-                    request,
-                    _("The shares add up to %(sum)s, more than the target of %(total)s.")
-                    % {"sum": plain(total), "total": plain(item.value)},
-                )
-            messages.success(request, _("Split saved."))
-            return redirect("targets:sheet_detail", pk=sheet.pk)
+        return saved
+
     current = list(item.splits.all())
-    context = {
-        "form": form,
-        "sheet": sheet,
-        "item": item,
-        "target": selectors.target_text(item),
-        "current_total": sum((s.value for s in current), Decimal(0)) if current else None,
-    }
-    return render(request, "targets/item_splits.html", context)
+    return form_view(
+        request,
+        form=form,
+        save=save,
+        success_message=_("Split saved."),
+        success_url=lambda _saved: _sheet_url(sheet),
+        template="targets/item_splits.html",
+        context={
+            "sheet": sheet,
+            "item": item,
+            "target": selectors.target_text(item),
+            "current_total": sum((s.value for s in current), Decimal(0)) if current else None,
+        },
+    )
 
 
 # ---- responsibility letters ----
 
 
 @login_required
-def split_letter(request, pk: int):
+def split_letter(request: AuthedRequest, pk: int) -> HttpResponse:
     """A receiver's responsibility letter (责任状) as a Word document."""
     split = selectors.split_get(request.user, pk)
     ensure_can(request.user, VIEW_PERM)
@@ -308,7 +306,7 @@ def split_letter(request, pk: int):
 
 @login_required
 @require_POST
-def split_sign(request, pk: int):
+def split_sign(request: AuthedRequest, pk: int) -> HttpResponse:
     """Record the date a receiver's letter was signed (on all its shares of the sheet)."""
     split = selectors.split_get(request.user, pk)
     sheet = split.item.sheet
@@ -335,7 +333,7 @@ def split_sign(request, pk: int):
 
 
 @login_required
-def sheet_export(request, pk: int):
+def sheet_export(request: AuthedRequest, pk: int) -> HttpResponse:
     """The sheet, its split and progress as an Excel workbook (for whoever sees it whole)."""
     sheet = selectors.sheet_get(request.user, pk)
     ensure_can(request.user, VIEW_PERM, sheet)

@@ -13,15 +13,23 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from tiantou.accounts import demo as accounts_demo
 from tiantou.accounts import services as account_services
 from tiantou.accounts.models import User
+from tiantou.indicators import demo as indicators_demo
+from tiantou.ledger import demo as ledger_demo
+from tiantou.people import demo as people_demo
+from tiantou.regions import demo as regions_demo
 from tiantou.regions.choices import Level
 from tiantou.regions.models import Region
+from tiantou.reports import demo as reports_demo
+from tiantou.targets import demo as targets_demo
+from tiantou.web import demo_province
 
 DEFAULT_COUNTY = "371321000000"  # 沂南县, 临沂市, 山东省 (seed 001 §5)
 ADMIN_USERNAME = "admin"
-# The demo accounts' password (never the administrator's), printed at set-up.
-DEMO_PASSWORD = "Tiantou-demo-2026"  # noqa: S105
+# The demo accounts' password, printed at set-up (made in the accounts' demo step).
+DEMO_PASSWORD = accounts_demo.DEMO_PASSWORD
 SIZES = ("county", "province")
 
 
@@ -82,14 +90,6 @@ def demo_admin() -> tuple[User, str]:
 
 def steps():
     """The apps' demo steps, in dependency order."""
-    from tiantou.accounts import demo as accounts_demo
-    from tiantou.indicators import demo as indicators_demo
-    from tiantou.ledger import demo as ledger_demo
-    from tiantou.people import demo as people_demo
-    from tiantou.regions import demo as regions_demo
-    from tiantou.reports import demo as reports_demo
-    from tiantou.targets import demo as targets_demo
-
     return [
         regions_demo.seed,
         accounts_demo.seed,
@@ -125,7 +125,5 @@ def seed(
     for step in steps():
         step(ctx)
     if size == "province":
-        from tiantou.web import demo_province
-
         demo_province.seed(ctx, province_scale, progress=progress)
     return ctx

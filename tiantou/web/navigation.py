@@ -8,6 +8,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tiantou.accounts.permissions import has_perm
+from tiantou.people.selectors import has_person
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,6 @@ class NavItem:
 
 
 def _has_person(user) -> bool:
-    from tiantou.people.selectors import has_person
-
     return has_person(user)
 
 

@@ -55,7 +55,7 @@ from .results import (
     RowError,
 )
 from .templates import XLSX_CONTENT_TYPE, build_template
-from .writer import audit_entry, bulk_insert
+from .writer import audit_entry, bulk_insert, import_note
 
 __all__ = [
     "ACTION_LABELS",
@@ -77,6 +77,7 @@ __all__ = [
     "add_errors",
     "as_text",
     "audit_entry",
+    "import_note",
     "boolean",
     "build_template",
     "bulk_insert",

@@ -196,8 +196,8 @@ def add_errors(
 class Importer:
     """Base of every Excel importer: a column spec, a row limit and a service that writes.
 
-    Subclasses set `columns` and implement `apply(result, dry_run=...)`, which hands
-    the parsed rows to the app's import service (one transaction, all or nothing).
+    Subclasses set `columns` and `service`, the app's import function (one transaction,
+    all or nothing), to which `apply` hands the parsed rows.
     """
 
     columns: ClassVar[list[Column]] = []
@@ -205,6 +205,9 @@ class Importer:
     file_stem: ClassVar[Any] = gettext_lazy("import template")
     instructions: ClassVar[list[Any]] = []
     max_rows: ClassVar[int] = 10_000
+    # Called as `service(actor=, rows=, dry_run=, result=, **service_arguments())`. Read
+    # through the class, so a plain function stays a plain function (not a bound method).
+    service: ClassVar[Callable[..., Any]]
 
     def __init__(self, *, actor: Any, **context: Any) -> None:
         self.actor = actor
@@ -226,9 +229,20 @@ class Importer:
         """Parse the file's cells; no database access."""
         return read_sheet(file, self.columns, max_rows=self.max_rows)
 
+    def service_arguments(self) -> dict[str, Any]:
+        """The service's further keyword arguments: the uploaded file's name as the note
+        of the audit rows."""
+        return {"note": self.context.get("filename", "")}
+
     def apply(self, result: ImportResult, *, dry_run: bool) -> None:
         """Plan (and unless `dry_run`, write) the rows through the app's service."""
-        raise NotImplementedError
+        type(self).service(
+            actor=self.actor,
+            rows=result.rows,
+            dry_run=dry_run,
+            result=result,
+            **self.service_arguments(),
+        )
 
     def run(self, file: Any, *, dry_run: bool = True) -> ImportResult:
         """Read, check and plan the file; write it too unless `dry_run`."""

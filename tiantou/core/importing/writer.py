@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tiantou.core import audit
 from tiantou.core.models import AuditAction, AuditEntry
@@ -99,6 +100,13 @@ def bulk_insert(model: type[models.Model], objects: list, *, batch_size: int = 2
 
 def _json_or_null(value: Any, *, encoder: Any) -> str | None:
     return None if value is None else json.dumps(value, cls=encoder)
+
+
+def import_note(filename: str = "") -> str:
+    """The note of an import's audit rows, naming the file when it is known."""
+    if filename:
+        return gettext("Imported from Excel %(file)s") % {"file": filename}
+    return gettext("Imported from Excel")
 
 
 def audit_entry(*, actor: Any, obj: models.Model, before: dict | None, note: str) -> AuditEntry:

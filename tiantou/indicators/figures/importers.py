@@ -132,35 +132,6 @@ FIGURE_COLUMNS = [
 ]
 
 
-class FigureImporter(Importer):
-    """Figures from outside from Excel: a row for a figure already there corrects it."""
-
-    columns = FIGURE_COLUMNS
-    sheet_title = _("Figures")
-    file_stem = _("figures import template")
-    instructions = [
-        _(
-            "A row for a figure already entered (same indicator, region and period) corrects "
-            "it unless it has been confirmed; any other row enters a new figure."
-        ),
-        _(
-            "Periods of one indicator must not overlap in a region, or in a region and one "
-            "above or below it: the figure would count twice."
-        ),
-        _("Imported figures count once the county has confirmed them."),
-    ]
-    max_rows = 5_000
-
-    def apply(self, result: ImportResult, *, dry_run: bool) -> None:
-        figure_import(
-            actor=self.actor,
-            rows=result.rows,
-            dry_run=dry_run,
-            result=result,
-            note=self.context.get("filename", ""),
-        )
-
-
 # ---- checking and writing a sheet (all rows are written, or none) ----
 
 
@@ -407,3 +378,27 @@ def _write_import(actor, planned: list[_Planned], note: str) -> None:
         importing.audit_entry(actor=actor, obj=figure, before=None, note=note) for figure in creates
     ]
     AuditEntry.objects.bulk_create(entries)
+
+
+# ---- the importer ----
+
+
+class FigureImporter(Importer):
+    """Figures from outside from Excel: a row for a figure already there corrects it."""
+
+    columns = FIGURE_COLUMNS
+    sheet_title = _("Figures")
+    file_stem = _("figures import template")
+    instructions = [
+        _(
+            "A row for a figure already entered (same indicator, region and period) corrects "
+            "it unless it has been confirmed; any other row enters a new figure."
+        ),
+        _(
+            "Periods of one indicator must not overlap in a region, or in a region and one "
+            "above or below it: the figure would count twice."
+        ),
+        _("Imported figures count once the county has confirmed them."),
+    ]
+    max_rows = 5_000
+    service = figure_import

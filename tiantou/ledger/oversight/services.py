@@ -224,21 +224,31 @@ def _case_open(
 def discipline_open(*, actor: User, posting: Posting, reason: str) -> DisciplineCase:
     """Open a case by hand (e.g. 工作无成效), its first step (批评教育) taken."""
     ensure_can(actor, "ledger.manage_discipline", posting)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Please give a reason.")})
+    reason = _reason_given(reason)
     posting = _fresh(posting)
     if posting.effective_status() != ACTIVE:
         raise ValidationError(_("A discipline case concerns a cadre in office."))
     return _case_open(actor=actor, posting=posting, reason=reason)
 
 
-def _locked_case(case: DisciplineCase) -> DisciplineCase:
-    return (
+def _reason_given(reason: str) -> str:
+    """The reason of a step, which every step needs."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give a reason.")})
+    return reason
+
+
+def _open_case_locked(case: DisciplineCase) -> DisciplineCase:
+    """The case locked for the change; a closed case is refused."""
+    case = (
         DisciplineCase.objects.select_for_update()
         .select_related("posting__person", "posting__programme")
         .get(pk=case.pk)
     )
+    if case.closed_at:
+        raise ValidationError(_("This case is closed."))
+    return case
 
 
 @transaction.atomic
@@ -248,12 +258,8 @@ def discipline_escalate(
     """Take the next step of the ladder; the last one recalls the posting (which stops its
     benefits) and closes the case. `level`, when given, must be that next step."""
     ensure_can(actor, "ledger.manage_discipline", case)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Please give a reason.")})
-    case = _locked_case(case)
-    if case.closed_at:
-        raise ValidationError(_("This case is closed."))
+    reason = _reason_given(reason)
+    case = _open_case_locked(case)
     following = selectors.discipline_next_level(case)
     if following is None:
         raise ValidationError(_("This case is at the last step already."))
@@ -286,12 +292,8 @@ def _close(*, actor: User, case: DisciplineCase, reason: str) -> None:
 def discipline_close(*, actor: User, case: DisciplineCase, reason: str) -> DisciplineCase:
     """Close an open case without going further (the cadre mended their ways)."""
     ensure_can(actor, "ledger.manage_discipline", case)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Please give a reason.")})
-    case = _locked_case(case)
-    if case.closed_at:
-        raise ValidationError(_("This case is closed."))
+    reason = _reason_given(reason)
+    case = _open_case_locked(case)
     _close(actor=actor, case=case, reason=reason)
     return case
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tiantou.accounts.permissions import audit_history, ensure_can, has_perm
-from tiantou.core.forms import add_service_errors
-from tiantou.core.views import errors_to_messages, year_asked
+from tiantou.core.views import AuthedRequest, errors_to_messages, form_view, year_asked
 from tiantou.people.selectors import has_person
 
 from ..choices import DisciplineLevel, RecipientKind
+from ..models import TrainingRecord, WorkReport
 from . import selectors, services
 from .forms import (
     DisciplineOpenForm,
@@ -71,7 +71,7 @@ def report_mine(request):
 
 
 @login_required
-def report_write(request, posting_pk: int, year: int, number: int):
+def report_write(request: AuthedRequest, posting_pk: int, year: int, number: int) -> HttpResponse:
     """Write one's report for a slot; "save" keeps a draft, "submit" sends it."""
     posting = selectors.my_posting_get(user=request.user, pk=posting_pk)
     slots = dict(selectors.reports_due(posting, year))
@@ -83,36 +83,43 @@ def report_write(request, posting_pk: int, year: int, number: int):
     initial = {name: getattr(report, name) for name in services.REPORT_SECTIONS} if report else {}
     initial["version"] = report.version if report else None
     form = WorkReportForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        submit = "submit" in request.POST
+    submit = "submit" in request.POST
+
+    def save() -> WorkReport:
         data = form.cleaned_data
-        try:
-            saved = services.work_report_save(
-                actor=request.user,
-                posting=posting,
-                year=year,
-                number=number,
-                submit=submit,
-                expected_version=data["version"],
-                **{name: data[name] for name in services.REPORT_SECTIONS},
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            if submit:
-                messages.success(request, _("Your report has been submitted."))
-                return redirect("ledger:report_detail", pk=saved.pk)
-            messages.success(request, _("Draft saved."))
-            return redirect("ledger:report_write", posting_pk=posting.pk, year=year, number=number)
-    context = {
-        "form": form,
-        "posting": posting,
-        "year": year,
-        "number": number,
-        "due_on": slots[number],
-        "report": report,
-    }
-    return render(request, "ledger/report_form.html", context)
+        return services.work_report_save(
+            actor=request.user,
+            posting=posting,
+            year=year,
+            number=number,
+            submit=submit,
+            expected_version=data["version"],
+            **{name: data[name] for name in services.REPORT_SECTIONS},
+        )
+
+    def next_page(saved: WorkReport) -> str:
+        if submit:
+            return reverse("ledger:report_detail", args=[saved.pk])
+        return reverse(
+            "ledger:report_write",
+            kwargs={"posting_pk": posting.pk, "year": year, "number": number},
+        )
+
+    return form_view(
+        request,
+        form=form,
+        save=save,
+        success_message=_("Your report has been submitted.") if submit else _("Draft saved."),
+        success_url=next_page,
+        template="ledger/report_form.html",
+        context={
+            "posting": posting,
+            "year": year,
+            "number": number,
+            "due_on": slots[number],
+            "report": report,
+        },
+    )
 
 
 @login_required
@@ -202,22 +209,23 @@ def spotcheck_list(request):
 
 
 @login_required
-def spotcheck_draw(request):
+def spotcheck_draw(request: AuthedRequest) -> HttpResponse:
     """Draw cadres at random in a county or township."""
     ensure_can(request.user, "ledger.draw_spotcheck")
     form = DrawForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            draw = services.spotcheck_draw(
-                actor=request.user, region=data["region"], size=data["size"], seed=data["seed"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("%(count)s cadres drawn.") % {"count": draw.checks.count()})
-            return redirect("ledger:spotcheck_detail", pk=draw.pk)
-    return render(request, "ledger/spotcheck_draw.html", {"form": form})
+    return form_view(
+        request,
+        form=form,
+        save=lambda: services.spotcheck_draw(
+            actor=request.user,
+            region=form.cleaned_data["region"],
+            size=form.cleaned_data["size"],
+            seed=form.cleaned_data["seed"],
+        ),
+        success_message=lambda draw: _("%(count)s cadres drawn.") % {"count": draw.checks.count()},
+        success_url=lambda draw: reverse("ledger:spotcheck_detail", args=[draw.pk]),
+        template="ledger/spotcheck_draw.html",
+    )
 
 
 @login_required
@@ -294,19 +302,18 @@ def discipline_list(request):
 
 
 @login_required
-def discipline_open(request):
+def discipline_open(request: AuthedRequest) -> HttpResponse:
     """Open a case by hand (e.g. for work without results)."""
     ensure_can(request.user, "ledger.manage_discipline")
     form = DisciplineOpenForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.discipline_open(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Discipline case opened."))
-            return redirect("ledger:discipline_detail", pk=case.pk)
-    return render(request, "ledger/discipline_form.html", {"form": form})
+    return form_view(
+        request,
+        form=form,
+        save=lambda: services.discipline_open(actor=request.user, **form.cleaned_data),
+        success_message=_("Discipline case opened."),
+        success_url=lambda case: reverse("ledger:discipline_detail", args=[case.pk]),
+        template="ledger/discipline_form.html",
+    )
 
 
 @login_required
@@ -393,20 +400,23 @@ def training_list(request):
 
 
 @login_required
-def training_create(request):
+def training_create(request: AuthedRequest) -> HttpResponse:
     """Record a training a cadre attended."""
     ensure_can(request.user, "ledger.add_trainingrecord")
     form = TrainingForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            record = services.training_record(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Training recorded."))
-            url = reverse("ledger:training_posting", kwargs={"pk": record.posting_id})
-            return redirect(f"{url}?year={record.attended_on.year}")
-    return render(request, "ledger/training_form.html", {"form": form})
+
+    def record_page(record: TrainingRecord) -> str:
+        url = reverse("ledger:training_posting", kwargs={"pk": record.posting_id})
+        return f"{url}?year={record.attended_on.year}"
+
+    return form_view(
+        request,
+        form=form,
+        save=lambda: services.training_record(actor=request.user, **form.cleaned_data),
+        success_message=_("Training recorded."),
+        success_url=record_page,
+        template="ledger/training_form.html",
+    )
 
 
 @login_required

@@ -28,6 +28,7 @@ from ..choices import ApplicationStatus, BatchStatus, TitleRank
 from ..models import Application, Batch, BatchQuota, Person, Programme, Score
 from ..services import posting_create
 from ..titles import township_of
+from .selectors import batch_ranking
 
 MANAGE = "people.manage_batch"
 
@@ -116,21 +117,31 @@ def batch_create(
                 % {"programme": programme, "number": number, "year": year}
             }
         )
-    judges = list(judges)
-    if any(not judge.is_active for judge in judges):
-        raise ValidationError({"judges": _("A judge's account is deactivated.")})
+    judges = _active_judges(judges)
     batch = create_audited(
         actor=actor,
         obj=Batch(programme=programme, year=year, number=number, term_start_on=term_start_on),
     )
     if judges:
-        batch.judges.set(judges)
-        audit.record(
-            actor=actor,
-            obj=batch,
-            note=_("Judges: %(names)s") % {"names": "、".join(str(j) for j in judges)},
-        )
+        _judges_set(actor=actor, batch=batch, judges=judges)
     return batch
+
+
+def _active_judges(judges: Iterable) -> list:
+    """The judges as a list; a deactivated account is refused."""
+    judges = list(judges)
+    if any(not judge.is_active for judge in judges):
+        raise ValidationError({"judges": _("A judge's account is deactivated.")})
+    return judges
+
+
+def _judges_set(*, actor, batch: Batch, judges: list) -> None:
+    batch.judges.set(judges)
+    audit.record(
+        actor=actor,
+        obj=batch,
+        note=_("Judges: %(names)s") % {"names": "、".join(str(j) for j in judges)},
+    )
 
 
 @transaction.atomic
@@ -140,15 +151,8 @@ def batch_set_judges(*, actor: User, batch: Batch, judges: Iterable) -> Batch:
     batch = _lock_batch(batch)
     if batch.status not in (BatchStatus.OPEN, BatchStatus.SCORING):
         raise ValidationError(_("Judges can be changed only until scoring closes."))
-    judges = list(judges)
-    if any(not judge.is_active for judge in judges):
-        raise ValidationError({"judges": _("A judge's account is deactivated.")})
-    batch.judges.set(judges)
-    audit.record(
-        actor=actor,
-        obj=batch,
-        note=_("Judges: %(names)s") % {"names": "、".join(str(j) for j in judges)},
-    )
+    judges = _active_judges(judges)
+    _judges_set(actor=actor, batch=batch, judges=judges)
     return batch
 
 
@@ -465,8 +469,6 @@ def batch_auto_allocate(*, actor: User, batch: Batch) -> dict[str, int]:
     Decisions already taken are kept and count against the quotas; candidates without
     a score stay undecided. The result is reviewed before publishing.
     """
-    from .selectors import batch_ranking
-
     ensure_can(actor, MANAGE, batch)
     batch = _lock_batch(batch)
     _require_status(batch, BatchStatus.DECIDED)

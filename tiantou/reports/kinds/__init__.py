@@ -55,4 +55,5 @@ def all_kinds() -> list[ReportKind]:
 
 def _load() -> None:
     """Import the kind modules (each registers itself) on first use."""
+    # Imported here: each kind module imports `register` from this package.
     from . import allocation, county_work, programme_work, sci_assoc, spot_check  # noqa: F401

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tiantou.core import regioncodes
 from tiantou.core.periods import Period
+from tiantou.people.models import Batch
 from tiantou.people.selection.selectors import AllocationRow, allocation_rows
 
 from ..document import Figure
@@ -28,8 +29,6 @@ def _batches(scope, year: int) -> list:
     """Batches of `year` of programmes run inside the scope's region, published or not.
 
     Read here because `people` has no actor-free selector for it yet (see the report)."""
-    from tiantou.people.models import Batch
-
     if scope.region is None:
         return []
     low, high = regioncodes.subtree_range(scope.region.code)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tiantou.core import regioncodes
 from tiantou.core.periods import Period
 from tiantou.indicators.sources import day_bounds
+from tiantou.ledger.models import SpotCheckDraw
 from tiantou.ledger.oversight.selectors import draw_checks, spotcheck_verify
 
 from ..writer import Writer
@@ -41,8 +42,6 @@ def _draws(scope, period: Period) -> list:
     """Draws of the period with at least one drawn cadre hosted inside the scope.
 
     Read here because the ledger's draw list is per user (see the report)."""
-    from tiantou.ledger.models import SpotCheckDraw
-
     if scope.region is None:
         return []
     low, high = regioncodes.subtree_range(scope.region.code)

@@ -8,6 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..document import Document
+from .docx import render_docx
+from .markdown import render_md
+from .pdf import render_pdf
+from .xlsx import render_xlsx
 
 
 @dataclass(frozen=True)
@@ -22,26 +26,18 @@ class Format:
 
 
 def _docx(document: Document, base_url: str) -> bytes:
-    from .docx import render_docx
-
     return render_docx(document)
 
 
 def _pdf(document: Document, base_url: str) -> bytes:
-    from .pdf import render_pdf
-
     return render_pdf(document)
 
 
 def _xlsx(document: Document, base_url: str) -> bytes:
-    from .xlsx import render_xlsx
-
     return render_xlsx(document, base_url=base_url)
 
 
 def _md(document: Document, base_url: str) -> bytes:
-    from .markdown import render_md
-
     return render_md(document).encode()
 
 

@@ -62,6 +62,7 @@ def _table(docx, block: Block) -> None:
 
 def _chart(docx, block: Block) -> None:
     """The chart as a picture, centred, with its caption below."""
+    # Imported here: matplotlib is slow to load and only documents with a chart need it.
     from .chart import chart_png
 
     picture = docx.add_paragraph()

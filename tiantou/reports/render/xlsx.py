@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from tiantou.core.exporting import text_row
+from tiantou.indicators import registry
 
 from ..document import TABLE, Block, Document
 from .common import cell_number, figure_number
@@ -64,8 +65,6 @@ def _figures(sheet, document: Document, base_url: str) -> None:
 
 
 def _indicator_name(key: str) -> str:
-    from tiantou.indicators import registry
-
     try:
         return str(registry.get(key).name)
     except KeyError:

@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 
 from ..document import CHART, GAP, HEADING, ITEMS, TABLE, Document, numbered, segments
+from ..render.common import gap_text
 
 register = template.Library()
 
@@ -17,8 +18,6 @@ def as_document(data) -> Document:
 @register.filter
 def gap(block) -> str:
     """A gap as every format shows it: 【待补：…】."""
-    from ..render.common import gap_text
-
     return gap_text(block)
 
 
@@ -27,6 +26,7 @@ def chart_src(block) -> str:
     """A chart block as an inline PNG (the same picture as in Word and PDF)."""
     import base64
 
+    # Imported here: matplotlib is slow to load and only pages with a chart need it.
     from ..render.chart import chart_png
 
     return "data:image/png;base64," + base64.b64encode(chart_png(block)).decode()

@@ -1,6 +1,7 @@
 """Forms of the scorecard pages: a scheme and its rules (a formset); choices limited to the
 user's scope; the services in `services.py` check the rules and save."""
 
+from collections.abc import Sequence
 from typing import cast
 
 from django import forms
@@ -93,7 +94,18 @@ class RuleForm(forms.Form):
         return not data.get("indicator")
 
 
-RuleFormSet = forms.formset_factory(RuleForm, extra=3, max_num=60, validate_max=True)
+class BaseRuleFormSet(forms.BaseFormSet):
+    """The rules of a scheme; `rule_errors` holds the service's refusals of them (by line)."""
+
+    rule_errors: Sequence[str] = ()
+
+
+RuleFormSet = cast(
+    type[BaseRuleFormSet],
+    forms.formset_factory(
+        RuleForm, formset=BaseRuleFormSet, extra=3, max_num=60, validate_max=True
+    ),
+)
 
 
 def rules_from(formset) -> list[dict]:

@@ -8,25 +8,27 @@ from `selectors.scheme_scores` (the engine's values).
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tiantou.accounts.permissions import audit_history, ensure_can, has_perm
 from tiantou.core.exporting import xlsx_response
 from tiantou.core.forms import add_service_errors
 from tiantou.core.importing import Column
+from tiantou.core.views import AuthedRequest, form_view
 
 from . import selectors, services
-from .forms import RuleFormSet, SchemeForm, rules_from
+from .forms import BaseRuleFormSet, RuleFormSet, SchemeForm, rules_from
 
 VIEW_PERM = "targets.view_scorescheme"
 
 
 @login_required
-def scheme_list(request):
+def scheme_list(request: AuthedRequest) -> HttpResponse:
     """The scorecard schemes the user may see."""
     ensure_can(request.user, VIEW_PERM)
     context = {
@@ -37,26 +39,24 @@ def scheme_list(request):
 
 
 @login_required
-def scheme_create(request):
+def scheme_create(request: AuthedRequest) -> HttpResponse:
     """A new scheme; its rules are added next."""
     ensure_can(request.user, services.ADD_PERM)
     form = SchemeForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            scheme = services.scheme_create(
-                actor=request.user,
-                region=data["region"],
-                year=data["year"],
-                name=data["name"],
-                sheet=data["sheet"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The scheme has been created. Now add its rules."))
-            return redirect("targets:scheme_edit", pk=scheme.pk)
-    return render(request, "targets/scorecard_form.html", {"form": form})
+    return form_view(
+        request,
+        form=form,
+        save=lambda: services.scheme_create(
+            actor=request.user,
+            region=form.cleaned_data["region"],
+            year=form.cleaned_data["year"],
+            name=form.cleaned_data["name"],
+            sheet=form.cleaned_data["sheet"],
+        ),
+        success_message=_("The scheme has been created. Now add its rules."),
+        success_url=lambda scheme: reverse("targets:scheme_edit", args=[scheme.pk]),
+        template="targets/scorecard_form.html",
+    )
 
 
 def _chart(table: selectors.ScoreTable) -> dict[str, Any]:
@@ -68,7 +68,7 @@ def _chart(table: selectors.ScoreTable) -> dict[str, Any]:
 
 
 @login_required
-def scheme_detail(request, pk: int):
+def scheme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The ranking: townships × rules with actual, target and points, total and rank."""
     scheme = selectors.scheme_get(user=request.user, pk=pk)
     ensure_can(request.user, VIEW_PERM, scheme)
@@ -85,7 +85,7 @@ def scheme_detail(request, pk: int):
 
 
 @login_required
-def scheme_edit(request, pk: int):
+def scheme_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Change a scheme's name, year and target sheet, and its rules."""
     scheme = selectors.scheme_get(user=request.user, pk=pk)
     ensure_can(request.user, services.CHANGE_PERM, scheme)
@@ -106,28 +106,28 @@ def scheme_edit(request, pk: int):
     ]
     form = SchemeForm(request.POST or None, initial=initial, user=request.user, with_region=False)
     formset = RuleFormSet(request.POST or None, initial=rules, prefix="rules")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        data = form.cleaned_data
-        try:
-            services.scheme_update(
-                actor=request.user,
-                scheme=scheme,
-                name=data["name"],
-                year=data["year"],
-                sheet=data["sheet"],
-                rules=rules_from(formset),
-                expected_version=data.get("version"),
-            )
-        except ValidationError as error:
-            _rule_errors(form, formset, error)
-        else:
-            messages.success(request, _("The scheme has been saved."))
-            return redirect("targets:scheme_detail", pk=scheme.pk)
-    context = {"form": form, "formset": formset, "scheme": scheme}
-    return render(request, "targets/scorecard_form.html", context)
+    return form_view(
+        request,
+        form=form,
+        formsets=[formset],
+        save=lambda: services.scheme_update(
+            actor=request.user,
+            scheme=scheme,
+            name=form.cleaned_data["name"],
+            year=form.cleaned_data["year"],
+            sheet=form.cleaned_data["sheet"],
+            rules=rules_from(formset),
+            expected_version=form.cleaned_data.get("version"),
+        ),
+        on_error=lambda error: _rule_errors(form, formset, error),
+        success_message=_("The scheme has been saved."),
+        success_url=lambda _saved: reverse("targets:scheme_detail", args=[scheme.pk]),
+        template="targets/scorecard_form.html",
+        context={"formset": formset, "scheme": scheme},
+    )
 
 
-def _rule_errors(form, formset, error: ValidationError) -> None:
+def _rule_errors(form: SchemeForm, formset: BaseRuleFormSet, error: ValidationError) -> None:
     """Scheme errors on the scheme form; rule errors (by line) above the rules."""
     rule_fields = {"indicator", "weight", "cap_percent", "stretch_bonus"}
     if hasattr(error, "error_dict"):
@@ -184,7 +184,7 @@ def _export_columns(table: selectors.ScoreTable) -> list[Column]:
 
 
 @login_required
-def scheme_export(request, pk: int):
+def scheme_export(request: AuthedRequest, pk: int) -> FileResponse:
     """The ranking as an .xlsx file (for the county's overall assessment)."""
     scheme = selectors.scheme_get(user=request.user, pk=pk)
     ensure_can(request.user, VIEW_PERM, scheme)
