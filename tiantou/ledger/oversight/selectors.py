@@ -29,7 +29,7 @@ from ..models import (
     WorkReport,
     WorkReportRead,
 )
-from ..querysets import PostingOwnedQuerySet
+from ..querysets import DisciplineCaseQuerySet
 
 READ_PERM = "ledger.read_workreport"
 # Postings that ever took office: reports, checks and training belong to their terms.
@@ -379,7 +379,7 @@ def presence_rates(*, user, year: int | None = None) -> dict:
 # ---- discipline ----
 
 
-def discipline_list(*, user) -> PostingOwnedQuerySet:
+def discipline_list(*, user) -> DisciplineCaseQuerySet:
     """Discipline cases the user can see, newest first, with their highest step."""
     return (
         DisciplineCase.objects.visible_to(user)
