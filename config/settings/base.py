@@ -167,6 +167,13 @@ TIANTOU_FIELD_KEYS = field_keys_from(os.environ.get("TIANTOU_FIELD_KEY", ""))
 TIANTOU_DEMO_DATA_ALLOWED = False
 # Largest spreadsheet accepted by the importers.
 TIANTOU_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+# What an uploaded workbook may hold once unzipped, checked before it is read: all its
+# parts together, how much one part may shrink in the zip (a zip bomb shrinks
+# thousands of times, a sheet some tens), and the first sheet's extent.
+TIANTOU_IMPORT_MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+TIANTOU_IMPORT_MAX_COMPRESSION_RATIO = 200
+TIANTOU_IMPORT_MAX_COLUMNS = 200
+TIANTOU_IMPORT_MAX_CELLS = 3_000_000
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
