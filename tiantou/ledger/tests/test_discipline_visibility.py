@@ -1,6 +1,7 @@
 """Who sees discipline cases (issue 18): the organisation department, the county S&T
 admin and the home unit for its own people; not viewers, the science association,
-townships or cadres. No right at all is 403, outside the scope 404 (decision 0003)."""
+townships or cadres. Seeing the cadre without the right is 403, not seeing the cadre
+404 (decision 0003)."""
 
 import pytest
 from django.urls import reverse
@@ -96,15 +97,25 @@ def test_detail_page_per_role(client, users, case):
 
 
 def test_the_right_held_elsewhere_does_not_open_the_case(client, case, alice, bob, county):
-    """A township admin of A who is also another unit's home-unit user: the right, but
-    not over this case → 404; being township admin where the cadre works adds nothing."""
+    """A township admin of A who is also another unit's home-unit user holds the right,
+    but not over this case, which is in her township: 403, and not in her list."""
     other = organisation_create(actor=bob, name="别的单位", kind="department", region=county)
     Membership.objects.create(user=alice, role=Role.HOME_UNIT, organisation=other)
     forget_scope(alice)
     client.force_login(alice)
     assert client.get(reverse("ledger:discipline_list")).context["cases"] == []
     url = reverse("ledger:discipline_detail", args=[case.pk])
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 403
+
+
+def test_outside_the_scope_is_404(client, case, charlie, users):
+    """A township admin of B, or another unit, does not see the cadre at all: 404."""
+    url = reverse("ledger:discipline_detail", args=[case.pk])
+    for user in (charlie, users["other_unit"]):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+        escalate = reverse("ledger:discipline_escalate", args=[case.pk])
+        assert client.post(escalate, {"escalate-reason": "x"}).status_code == 404
 
 
 def test_escalate_and_close_refused_without_the_right(client, users, case):
