@@ -58,16 +58,18 @@ def child(name: str, bomb_mb: int, raw: bool) -> None:
     """Runs in the child: make the file, read it, print one line."""
     _setup()
     data = _make(name, bomb_mb)
+    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import translation
+    from python_calamine import CalamineWorkbook
 
-    translation.activate("zh-hans")  # the catalogue loaded before measuring
+    from tiantou.core.importing import Column, integer, read_sheet, text
+
+    translation.activate("zh-hans")  # modules and catalogue loaded before measuring
     translation.gettext("The file is empty.")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     if raw:
         import io
-
-        from python_calamine import CalamineWorkbook
 
         resource.setrlimit(resource.RLIMIT_AS, (RAW_CAP, RAW_CAP))
         try:
@@ -77,10 +79,6 @@ def child(name: str, bomb_mb: int, raw: bool) -> None:
         except Exception as error:
             outcome = f"{type(error).__name__}: {str(error)[:80]}"
     else:
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        from tiantou.core.importing import Column, integer, read_sheet, text
-
         columns = [
             Column("name", "Name", text(200), required=True),
             Column("count", "Count", integer(0, 100)),
