@@ -202,6 +202,13 @@ TIANTOU_AUDIT_RETENTION_DAYS = int(os.environ.get("TIANTOU_AUDIT_RETENTION_DAYS"
 # a number of days ("30d").
 TIANTOU_BACKUP_DIR = Path(os.environ.get("TIANTOU_BACKUP_DIR", str(VAR_DIR / "backups")))
 TIANTOU_BACKUP_KEEP = os.environ.get("TIANTOU_BACKUP_KEEP", "14")
+# What an uploaded workbook may hold once unzipped, checked before it is read: all its
+# parts together, how much one part may shrink in the zip (a zip bomb shrinks
+# thousands of times, a sheet some tens), and the first sheet's extent.
+TIANTOU_IMPORT_MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+TIANTOU_IMPORT_MAX_COMPRESSION_RATIO = 200
+TIANTOU_IMPORT_MAX_COLUMNS = 200
+TIANTOU_IMPORT_MAX_CELLS = 3_000_000
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -48,9 +48,12 @@ VIEW_LEDGER = {
     "ledger.view_activity",
     "ledger.view_workreport",
     "ledger.view_spotcheckdraw",
-    "ledger.view_disciplinecase",
     "ledger.view_trainingrecord",
 }
+# Discipline cases are personnel matters: the organisation department, the county S&T
+# admin and (for its own people) the home unit see them; viewers, the science
+# association, townships and cadres do not, whatever else of the ledger they read.
+VIEW_DISCIPLINE = {"ledger.view_disciplinecase"}
 ENTER_ACTIVITIES = {"ledger.add_activity", "ledger.change_activity"}
 CONFIRM_ACTIVITIES = {"ledger.confirm_activity", "ledger.import_activity"}
 ADMINISTER_LEDGER = {"ledger.reopen_activity", "ledger.close_period"}
@@ -61,7 +64,12 @@ OVERSEE_CADRES = READ_REPORTS | {
     "ledger.add_trainingrecord",
 }
 ALL_LEDGER = (
-    VIEW_LEDGER | ENTER_ACTIVITIES | CONFIRM_ACTIVITIES | ADMINISTER_LEDGER | OVERSEE_CADRES
+    VIEW_LEDGER
+    | VIEW_DISCIPLINE
+    | ENTER_ACTIVITIES
+    | CONFIRM_ACTIVITIES
+    | ADMINISTER_LEDGER
+    | OVERSEE_CADRES
 )
 VIEW_INDICATORS = {
     "indicators.view_indicators",
@@ -98,6 +106,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | EDIT_ORGANISATIONS
         | ALL_PEOPLE
         | VIEW_LEDGER
+        | VIEW_DISCIPLINE
         | OVERSEE_CADRES
         | VIEW_INDICATORS
         | VIEW_REPORTS
@@ -138,7 +147,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | ENTER_ACTIVITIES
     ),
     Role.HOME_UNIT: frozenset(
-        {"regions.view_organisation"} | VIEW_PEOPLE | VIEW_LEDGER | READ_REPORTS
+        {"regions.view_organisation"} | VIEW_PEOPLE | VIEW_LEDGER | VIEW_DISCIPLINE | READ_REPORTS
     ),
     Role.ENTERPRISE: frozenset({"regions.view_organisation", "regions.change_organisation"}),
     Role.VIEWER: frozenset(VIEW | VIEW_PEOPLE | VIEW_LEDGER | VIEW_INDICATORS | VIEW_REPORTS),

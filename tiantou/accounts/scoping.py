@@ -1,7 +1,8 @@
 """What part of the tree a user can see: the union of their memberships' subtrees.
 
 `scope_for(user)` is computed once per user object (one query) and cached on it.
-`oversight_scope_for(user)` is the part of it that reaches other people's records.
+`oversight_scope_for(user)` is the part of it that reaches other people's records;
+`permission_scope_for(user, perm)` the part where the user holds one permission.
 """
 
 from dataclasses import dataclass, field
@@ -10,10 +11,11 @@ from django.db.models import Q
 
 from tiantou.core import regioncodes
 
-from .roles import Role
+from .roles import ROLE_PERMISSIONS, Role
 
 _CACHE_ATTR = "_tiantou_scope"
 _OVERSIGHT_CACHE_ATTR = "_tiantou_oversight_scope"
+_PERMISSION_CACHE_PREFIX = "_tiantou_scope_of_"
 # Roles held on a region to work there, not to oversee it: the holder sees the region
 # (its villages and units, to record work there) but, of the people, postings and work
 # in it, only their own.
@@ -111,8 +113,16 @@ def oversight_scope_for(user) -> Scope:
     return _scope_of(user, _OVERSIGHT_CACHE_ATTR, skip_roles=SELF_SERVICE_ROLES)
 
 
+def permission_scope_for(user, perm: str) -> Scope:
+    """The scope of the memberships whose role grants `perm`: for records that only some
+    roles may see (discipline cases), whatever else the user's other roles show."""
+    skip = frozenset(role for role, perms in ROLE_PERMISSIONS.items() if perm not in perms)
+    return _scope_of(user, _PERMISSION_CACHE_PREFIX + perm, skip_roles=skip)
+
+
 def forget_scope(user) -> None:
     """Drop the cached scope after the user's memberships changed."""
-    for attr in (_CACHE_ATTR, _OVERSIGHT_CACHE_ATTR, "_tiantou_memberships"):
+    cached = [attr for attr in vars(user) if attr.startswith(_PERMISSION_CACHE_PREFIX)]
+    for attr in (_CACHE_ATTR, _OVERSIGHT_CACHE_ATTR, "_tiantou_memberships", *cached):
         if hasattr(user, attr):
             delattr(user, attr)

@@ -21,7 +21,7 @@ from .choices import (
     SpotCheckResult,
     TechnologyKind,
 )
-from .querysets import ActivityQuerySet, PostingOwnedQuerySet
+from .querysets import ActivityQuerySet, DisciplineCaseQuerySet, PostingOwnedQuerySet
 
 
 class ActivityType(models.Model):
@@ -432,7 +432,7 @@ class DisciplineCase(TimeStampedModel):
     reason = models.TextField(_("reason"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
-    objects = PostingOwnedQuerySet.as_manager()
+    objects = DisciplineCaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("discipline case")
@@ -446,6 +446,12 @@ class DisciplineCase(TimeStampedModel):
     @property
     def scope_region_code(self) -> str:
         return self.posting.host_region_id
+
+    @property
+    def scope_organisation_ids(self) -> set[int]:
+        """A case belongs to the person's home unit only (not to the host unit)."""
+        unit = self.posting.person.home_unit_id
+        return {unit} if unit else set()
 
 
 class DisciplineStep(models.Model):

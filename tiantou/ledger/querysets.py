@@ -7,7 +7,7 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Q
 
-from tiantou.accounts.scoping import oversight_scope_for
+from tiantou.accounts.scoping import oversight_scope_for, permission_scope_for
 from tiantou.people.models import Posting
 
 from .choices import ActivityStatus
@@ -55,6 +55,24 @@ class PostingOwnedQuerySet(models.QuerySet):
         if user is None or not user.is_authenticated:
             return self.none()
         return self.filter(posting__in=Posting.objects.visible_to(user).values("pk"))
+
+
+class DisciplineCaseQuerySet(models.QuerySet):
+    """Discipline cases: personnel matters, seen only where the user may see discipline."""
+
+    def visible_to(self, user) -> "DisciplineCaseQuerySet":
+        """Cases of cadres posted in the regions where the user holds the right to see
+        discipline (the organisation department, the county S&T admin), and of the people
+        of the user's own unit (a home unit). Not a viewer's, the science association's,
+        a township's nor a cadre's, though they see the rest of the ledger there: page,
+        list and every other read go through here."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        scope = permission_scope_for(user, "ledger.view_disciplinecase")
+        return self.filter(
+            scope.region_q("posting__host_region__code")
+            | scope.organisation_q("posting__person__home_unit_id")
+        )
 
 
 class CappedPaginator(Paginator):

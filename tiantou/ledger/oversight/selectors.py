@@ -7,10 +7,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DecimalField, Max, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tiantou.accounts.models import User
 from tiantou.accounts.roles import ROLE_PERMISSIONS, Role
@@ -30,7 +33,7 @@ from ..models import (
     WorkReport,
     WorkReportRead,
 )
-from ..querysets import PostingOwnedQuerySet
+from ..querysets import DisciplineCaseQuerySet
 
 READ_PERM = "ledger.read_workreport"
 # Postings that ever took office: reports, checks and training belong to their terms.
@@ -380,7 +383,7 @@ def presence_rates(*, user: User, year: int | None = None) -> dict:
 # ---- discipline ----
 
 
-def discipline_list(*, user: User) -> PostingOwnedQuerySet:
+def discipline_list(*, user: User) -> DisciplineCaseQuerySet:
     """Discipline cases the user can see, newest first, with their highest step."""
     return (
         DisciplineCase.objects.visible_to(user)
@@ -391,15 +394,24 @@ def discipline_list(*, user: User) -> PostingOwnedQuerySet:
 
 
 def discipline_get(*, user: User, pk: int) -> DisciplineCase:
-    """One case the user can see, with its steps and who took them, or 404."""
-    return get_object_or_404(
-        DisciplineCase.objects.visible_to(user)
-        .select_related(*(f"posting__{name}" for name in POSTING_RELATED), "spot_check__draw")
-        .prefetch_related(
-            Prefetch("steps", queryset=DisciplineStep.objects.select_related("taken_by"))
-        ),
-        pk=pk,
-    )
+    """One case the user can see, with its steps and who took them.
+
+    A user who sees the cadre's posting but may not see discipline (a viewer, a township,
+    the science association, the cadre) gets 403; anyone else 404 (decision 0003)."""
+    try:
+        return (
+            DisciplineCase.objects.visible_to(user)
+            .select_related(*(f"posting__{name}" for name in POSTING_RELATED), "spot_check__draw")
+            .prefetch_related(
+                Prefetch("steps", queryset=DisciplineStep.objects.select_related("taken_by"))
+            )
+            .get(pk=pk)
+        )
+    except DisciplineCase.DoesNotExist:
+        postings = Posting.objects.visible_to(user).values("pk")
+        if DisciplineCase.objects.filter(pk=pk, posting__in=postings).exists():
+            raise PermissionDenied(_("You do not have the right to do this.")) from None
+        raise Http404 from None
 
 
 def discipline_next_level(case: DisciplineCase) -> int | None:

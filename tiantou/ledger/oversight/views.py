@@ -239,6 +239,7 @@ def spotcheck_detail(request, pk: int):
         "checks": selectors.draw_checks(draw=draw),
         "verified": selectors.spotcheck_verify(draw),
         "can_record": has_perm(request.user, "ledger.draw_spotcheck", draw),
+        "can_see_cases": has_perm(request.user, "ledger.view_disciplinecase"),
         "form": SpotCheckRecordForm(),
     }
     return render(request, "ledger/spotcheck_detail.html", context)
