@@ -304,8 +304,11 @@ def item_create(
     if fields.get("order") in (None, ""):
         fields["order"] = sheet.items.count() + 1
     changes = _item_changes(sheet, name=name, **fields)
-    item = create_audited(actor=actor, obj=TargetItem(sheet=sheet, **changes))
-    item.responsible_units.set(list(fields.get("responsible_units", ())))
+    item = create_audited(
+        actor=actor,
+        obj=TargetItem(sheet=sheet, **changes),
+        links={"responsible_units": list(fields.get("responsible_units", ()))},
+    )
     return item
 
 
@@ -324,7 +327,6 @@ def item_update(
     _ensure_draft(sheet)
     check_version(item, expected_version)
     changes = _item_changes(sheet, name=name, **fields)
-    responsible_units = fields.get("responsible_units", ())
     splits = list(item.splits.all())
     if splits:
         if changes["value"] is None:
@@ -338,19 +340,9 @@ def item_update(
             indicator=changes["indicator"],
         )
         _check_totals(probe, [(s.value, s.stretch_value) for s in splits], field="value")
-    units_before = sorted(item.responsible_units.values_list("pk", flat=True))
-    units_after = sorted(u.pk for u in responsible_units)
-    note = ""
-    if units_before != units_after:
-        names = "、".join(u.name for u in responsible_units) or "—"
-        note = _("Responsible units: %(names)s") % {"names": names}
-    changed = apply_changes(actor=actor, obj=item, changes=changes, note=note)
-    if units_before != units_after:
-        item.responsible_units.set(list(responsible_units))
-        if not changed:
-            item.version += 1
-            item.save(update_fields=["version", "updated_at"])
-            audit.record(actor=actor, obj=item, action=AuditAction.UPDATE, note=note)
+    # The units are set with the fields, so the one audit row shows them by name.
+    changes["responsible_units"] = list(fields.get("responsible_units", ()))
+    apply_changes(actor=actor, obj=item, changes=changes)
     return item
 
 

@@ -523,3 +523,23 @@ def test_target_text_reads_like_the_sheet(bob, sheet, fungus):
     )  # fmt: skip
     assert selectors.target_text(classes).replace(" ", "").startswith("2-3期")
     assert "1.5" in selectors.target_text(classes, Decimal("1.50"))
+
+
+def test_a_change_of_responsible_units_is_audited_by_name(bob, sheet, county):
+    science = organisation_create(actor=bob, name="县科技局", kind="department", region=county)
+    farming = organisation_create(actor=bob, name="县农业农村局", kind="department", region=county)
+    item = targets.item_create(
+        actor=bob, sheet=sheet, name="推广新技术", value=10, responsible_units=[science]
+    )
+    created = audit_rows(item, "create").get()
+    assert created.after is not None
+    assert created.after["responsible_units"] == [science.pk]
+    version = item.version
+    targets.item_update(
+        actor=bob, item=item, name="推广新技术", value=10, responsible_units=[science, farming]
+    )
+    item.refresh_from_db()
+    assert item.version == version + 1
+    (updated,) = audit_rows(item, "update")
+    (units,) = [row for row in audit.readable_changes(updated) if row[1] == "县科技局"]
+    assert set(str(units[2]).split("、")) == {"县科技局", "县农业农村局"}
