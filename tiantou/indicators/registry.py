@@ -7,11 +7,17 @@ read, in `<app>/indicators.py` (as it declares `admin.py`) and adds them with `r
 targets, scorecards, dashboard, API and reports only ever look indicators up here.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
+
+from tiantou.core.periods import Period
+
+if TYPE_CHECKING:
+    from tiantou.accounts.models import User
 
 # Aggregations.
 COUNT = "count"  # number of records (次, 期, 名 …)
@@ -80,6 +86,19 @@ def get(key: str) -> Indicator:
 def choices() -> list[tuple[str, str]]:
     """(key, "name（unit）") pairs for select boxes, in declaration order."""
     return [(key, f"{ind.name}（{ind.unit}）") for key, ind in INDICATORS.items()]
+
+
+# Named periods an app offers beside years, halves, quarters and months (the people app:
+# the terms of the latest selection batches), as (label, period) pairs for one user.
+PeriodProvider = Callable[["User"], list[tuple[str, Period]]]
+PERIOD_PROVIDERS: list[PeriodProvider] = []
+
+
+def register_periods(provider: PeriodProvider) -> PeriodProvider:
+    """Offer an app's named periods on the indicator pages (a decorator, used once)."""
+    if provider not in PERIOD_PROVIDERS:
+        PERIOD_PROVIDERS.append(provider)
+    return provider
 
 
 def autodiscover() -> None:

@@ -8,10 +8,9 @@ from django.utils import timezone
 from tiantou.accounts.models import User
 from tiantou.accounts.scoping import memberships_of, scope_for
 from tiantou.core.periods import Period
-from tiantou.people.selectors import batch_choices
-from tiantou.people.services import default_term_end
 from tiantou.regions.models import Organisation, Region
 
+from . import registry
 from .engine import Scope
 
 __all__ = ["Scope", "home_region", "period_choices", "period_from", "scope_from"]
@@ -64,33 +63,20 @@ def period_from(text: str, *, default: Period | None = None) -> Period:
 def period_choices(
     today: datetime.date | None = None, *, user: User | None = None
 ) -> list[tuple[str, str]]:
-    """Periods offered in select boxes: the terms of the batches the user sees (as a range
-    of days), this and the last two years, their halves and quarters, and this year's
-    months."""
+    """Periods offered in select boxes: the named periods the apps offer the user (the
+    terms of the batches they see, as a range of days), this and the last two years, their
+    halves and quarters, and this year's months."""
     today = today or timezone.localdate()
     terms: list[tuple[str, str]] = []
     if user is not None:
-        terms = [(p.key, f"{label}任期（{p.label}）") for label, p in _batch_terms(user)]
+        terms = [
+            (p.key, f"{label}（{p.label}）")
+            for provider in registry.PERIOD_PROVIDERS
+            for label, p in provider(user)
+        ]
     options: list[Period] = []
     for year in (today.year, today.year - 1, today.year - 2):
         options += [Period.year(year), Period.half(year, 1), Period.half(year, 2)]
         options += [Period.quarter(year, q) for q in (1, 2, 3, 4)]
     options += [Period.month(today.year, m) for m in range(1, today.month + 1)]
     return terms + [(p.key, p.label) for p in options]
-
-
-TERM_CHOICES = 6
-
-
-def _batch_terms(user: User) -> list[tuple[str, Period]]:
-    """The latest batches' terms: from the term's start for the programme's term length."""
-    batches = batch_choices(user=user).order_by("-term_start_on")[:TERM_CHOICES]
-    return [
-        (
-            f"{batch.programme.name}{batch.year}年第{batch.number}批",
-            Period.between(
-                batch.term_start_on, default_term_end(batch.term_start_on, batch.programme)
-            ),
-        )
-        for batch in batches
-    ]

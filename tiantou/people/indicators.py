@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tiantou.accounts.models import User
 from tiantou.core.periods import Period
 from tiantou.indicators import registry, sources
 from tiantou.indicators.registry import DISTINCT, FLOW, RATIO, STOCK, STYLE_SHARE, Indicator
@@ -16,6 +17,8 @@ from tiantou.indicators.sources import RecordColumn, Source, township_of
 
 from .choices import ProgrammeKind
 from .models import Posting
+from .selectors import batch_choices
+from .services import default_term_end
 
 # Postings that were never taken up do not count.
 NOT_TAKEN_UP = ("planned", "withdrawn")
@@ -207,3 +210,23 @@ registry.register(
         where={"dispatch_level": ["township"], "from_outside": True},
     ),
 )
+
+
+# How many of the latest batches' terms the indicator pages offer as periods.
+TERM_CHOICES = 6
+
+
+@registry.register_periods
+def batch_terms(user: User) -> list[tuple[str, Period]]:
+    """The latest batches' terms the user sees, from the term's start for the programme's
+    term length, as periods of the indicator pages (e.g. 科技副职2026年第1批任期)."""
+    batches = batch_choices(user=user).order_by("-term_start_on")[:TERM_CHOICES]
+    return [
+        (
+            f"{batch.programme.name}{batch.year}年第{batch.number}批任期",
+            Period.between(
+                batch.term_start_on, default_term_end(batch.term_start_on, batch.programme)
+            ),
+        )
+        for batch in batches
+    ]
