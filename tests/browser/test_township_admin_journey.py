@@ -19,6 +19,7 @@ def test_township_admin_registers_an_organisation_in_a_village(
 
     if size == "phone":
         tab.get_by_role("button", name="菜单").click()
+        tab.wait_for_selector("#main-nav.show:not(.collapsing)")
     tab.get_by_role("button", name="基础数据").click()
     tab.get_by_role("link", name="地区").click()
     tab.get_by_role("link", name="岸堤镇").first.click()
@@ -43,6 +44,8 @@ def test_township_admin_registers_an_organisation_in_a_village(
 
     if size == "phone":
         tab.get_by_role("button", name="菜单").click()
+        # Bootstrap ignores clicks inside the menu while it is still sliding open.
+        tab.wait_for_selector("#main-nav.show:not(.collapsing)")
     tab.get_by_test_id("user-menu").click()
     tab.get_by_role("button", name="退出").click()
     tab.wait_for_url(f"{live_server.url}/login/")
