@@ -77,8 +77,9 @@ typecheck: setup
 checks: setup
 	env -u TIANTOU_TEST_DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) check --fail-level WARNING
 	env -u TIANTOU_TEST_DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
-	@# The production settings with test values of what they require from the environment.
-	env -u TIANTOU_TEST_DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.prod \
+	@# The production settings with test values of what they require from the environment
+	@# (without the async switch this Makefile sets for the browser tests).
+	env -u TIANTOU_TEST_DATABASE_URL -u DJANGO_ALLOW_ASYNC_UNSAFE DJANGO_SETTINGS_MODULE=config.settings.prod \
 	  DJANGO_SECRET_KEY=check-deploy-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
 	  TIANTOU_FIELD_KEY=check-deploy-only-field-key DATABASE_URL=sqlite:///:memory: \
 	  DJANGO_ALLOWED_HOSTS=tiantou.example.cn $(MANAGE) check --deploy --fail-level WARNING
